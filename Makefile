@@ -1,0 +1,49 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+LINT_DIR := tools/cypher-lint
+
+.PHONY: demo test install install-test cypher-lint-deps lint bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test cypher-lint-deps
+
+# Neo4j's own Cypher 5 parser, used by tests/test_cypher_files.py (git-ignored node_modules).
+cypher-lint-deps: $(LINT_DIR)/node_modules/.installed
+
+$(LINT_DIR)/node_modules/.installed: $(LINT_DIR)/package.json
+	cd $(LINT_DIR) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: install
+	$(BIN)/casegraph demo
+
+test: install-test
+	$(BIN)/ruff check graphapp ingest tests bench
+	$(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check graphapp ingest tests bench
+
+bench: install
+	$(BIN)/python bench/ingest_rate.py
+
+serve: install
+	$(BIN)/casegraph serve
+
+clean:
+	rm -rf $(VENV) $(LINT_DIR)/node_modules

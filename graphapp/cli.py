@@ -1,0 +1,316 @@
+"""The ``casegraph`` command: an operator's tool on the server (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graphapp import accounts, audit
+from graphapp.settings import ConfigError, Settings
+from graphapp.store import StoreError, StoreUnavailable, close_store, get_store, store_is_open
+from ingest.loader import IngestRefused, LoadResult, load_directory, operator_name
+
+DEMO_USERS = (
+    ("demo-admin", "admin"),
+    ("demo-investigator", "investigator"),
+    ("demo-analyst", "analyst"),
+    ("demo-prosecutor", "prosecutor"),
+)
+
+
+class CliContext:
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = Settings.from_env()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self._settings
+
+    def store(self):
+        """The process's store; opened by this command if no one had opened it yet."""
+        try:
+            if not store_is_open(self.settings):
+                self._opened = True
+            return get_store(self.settings)
+        except StoreUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    def close(self) -> None:
+        """Close the store if this command opened it (the last client stops the server)."""
+        if getattr(self, "_opened", False):
+            close_store(self.settings)
+
+
+pass_ctx = click.make_pass_decorator(CliContext, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="casegraph")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """CaseGraph: a secure case-relationship graph explorer."""
+    ctx.obj = CliContext()
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _audit(settings: Settings, action: str, actor: str, **kw) -> None:
+    audit.record(settings, audit.AuditEvent(action=action, actor=actor, os_user=operator_name(), **kw))
+
+
+def _fail_on_account_error(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except (StoreUnavailable, StoreError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+# -- init, serve -------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--admin", "admin_name", default="admin", show_default=True,
+              help="Name of the first administrator, created if there are no users yet.")
+@pass_ctx
+@_fail_on_account_error
+def init(cx: CliContext, admin_name: str) -> None:
+    """Create the data directory, the stores and a first administrator."""
+    settings = cx.settings
+    settings.ensure_data_dir()
+    settings.flask_secret_key()
+    settings.match_key()
+    cx.store()
+    click.echo(f"data directory: {settings.data_dir}")
+    click.echo(f"graph store:    {settings.graph_url or 'embedded FalkorDB, ' + str(settings.graph_file)}")
+    click.echo(f"accounts:       {_safe_url(settings.sqlalchemy_url)}")
+    if not _has_users(settings):
+        password = accounts.add_user(settings, admin_name, "admin")
+        _audit(settings, "add-user", f"operator:{operator_name()}",
+               detail={"user": admin_name, "role": "admin"})
+        click.echo(f"created administrator {admin_name!r}; one-time password (change it at first login):")
+        click.echo(password)
+
+
+def _has_users(settings: Settings) -> bool:
+    from sqlalchemy import func, select
+
+    from graphapp.db import User, session_scope
+
+    with session_scope(settings) as s:
+        return bool(s.scalar(select(func.count()).select_from(User)))
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@pass_ctx
+def serve(cx: CliContext, host: str, port: int) -> None:
+    """Serve the web app and the JSON API (use gunicorn behind TLS in production)."""
+    from graphapp import create_app
+
+    cx.store()
+    app = create_app(cx.settings)
+    click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and say what would be written; write nothing.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every problem to FILE (.csv or .json).")
+@click.option("--as", "as_user", metavar="USER", help="Load with USER's rights (edit on every case).")
+@pass_ctx
+@_fail_on_account_error
+def ingest(cx: CliContext, directory: Path, dry_run: bool, report_file: Path | None,
+           as_user: str | None) -> None:
+    """Check DIRECTORY's CSV files and load them as one batch, all or nothing."""
+    settings = cx.settings
+    actor = f"operator:{operator_name()}"
+    authorise = None
+    if as_user:
+        actor = accounts.get_user(settings, as_user).name
+        authorise = _edit_rights_check(settings, as_user)
+    try:
+        result = load_directory(directory, cx.store(), settings, dry_run=dry_run, authorise=authorise)
+    except IngestRefused as exc:
+        _audit(settings, "ingest", actor, outcome="denied", cases=tuple(exc.cases),
+               detail={"directory": str(directory), "reason": str(exc)})
+        raise click.ClickException(f"{exc}; nothing was written") from exc
+    if report_file:
+        _write_report(report_file, result)
+    outcome = "dry-run" if dry_run else ("ok" if result.ok else "rejected")
+    _audit(settings, "ingest", actor, outcome=outcome, cases=tuple(result.cases),
+           detail={"directory": str(directory), "batch_id": result.batch_id,
+                   "facts_created": result.facts_created, "problems": len(result.problems),
+                   "joins": result.joins})
+    _print_result(result)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _edit_rights_check(settings: Settings, name: str):
+    """With ``--as``, every case of the batch needs that user's edit rights, checked before writing.
+
+    New cases in ``cases.csv`` too: cases are created by an operator or by a member who
+    already holds edit rights on them.
+    """
+    user = accounts.get_user(settings, name)
+    member = accounts.memberships(settings, user.id)
+
+    def check(case_ids: list[str]) -> None:
+        missing = [c for c in case_ids if member.get(c) not in ("edit", "owner")]
+        if missing:
+            raise IngestRefused(f"{name} has no edit rights on: {', '.join(missing)}", missing)
+
+    return check
+
+
+def _write_report(path: Path, result: LoadResult) -> None:
+    rows = [p.to_dict() for p in result.problems]
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps({"batch_id": result.batch_id, "ok": result.ok,
+                                    "problems": rows}, indent=2, ensure_ascii=False))
+    else:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=["file", "line", "column", "reason"])
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def _print_result(result: LoadResult) -> None:
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s); nothing was written.", err=True)
+        return
+    if result.dry_run:
+        click.echo(f"dry run: {result.facts_in_files} facts for cases {', '.join(result.cases)}; "
+                   "nothing was written.")
+        return
+    click.echo(f"batch {result.batch_id}: {result.facts_created} new facts "
+               f"({result.facts_in_files - result.facts_created} already present) "
+               f"for cases {', '.join(result.cases)}")
+
+
+# -- users, cases ------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+@click.option("--password-file", type=click.File("r"),
+              help="Read the password from this file ('-' for standard input).")
+@pass_ctx
+@_fail_on_account_error
+def users_add(cx: CliContext, name: str, role: str, password_file) -> None:
+    """Create a user; without --password-file a one-time password is printed."""
+    password = password_file.read().rstrip("\r\n") if password_file else None
+    one_time = accounts.add_user(cx.settings, name, role, password)
+    _audit(cx.settings, "add-user", f"operator:{operator_name()}", detail={"user": name, "role": role})
+    click.echo(f"created {role} {name!r}")
+    if one_time:
+        click.echo("one-time password (change it at first login):")
+        click.echo(one_time)
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--days", default=accounts.TOKEN_DAYS, show_default=True, type=click.IntRange(1, 3650))
+@pass_ctx
+@_fail_on_account_error
+def users_token(cx: CliContext, name: str, days: int) -> None:
+    """Create an API token for NAME; it is shown once, alone on the last line."""
+    token = accounts.issue_token(cx.settings, name, days)
+    _audit(cx.settings, "issue-token", f"operator:{operator_name()}", detail={"user": name, "days": days})
+    click.echo(f"API token for {name!r}, valid {days} days; it is not stored and is shown once:")
+    click.echo(token)
+
+
+@main.group()
+def cases() -> None:
+    """Manage cases and who may see them."""
+
+
+@cases.command("grant")
+@click.argument("user")
+@click.argument("case_id")
+@click.option("--access", required=True, type=click.Choice(("read", "edit", "owner")))
+@pass_ctx
+@_fail_on_account_error
+def cases_grant(cx: CliContext, user: str, case_id: str, access: str) -> None:
+    """Make USER a member of CASE_ID with the given access."""
+    if not cx.store().read_unscoped("ingest/existing_cases", {"case_ids": [case_id]}):
+        raise click.ClickException(f"no case {case_id!r} is loaded")
+    accounts.grant_case(cx.settings, user, case_id, access, granted_by=f"operator:{operator_name()}")
+    _audit(cx.settings, "grant-case", f"operator:{operator_name()}", cases=(case_id,),
+           detail={"user": user, "access": access})
+    click.echo(f"{user} now has {access} access to {case_id}")
+
+
+# -- demo --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up and load, but do not serve.")
+@pass_ctx
+@_fail_on_account_error
+def demo(cx: CliContext, host: str, port: int, no_serve: bool) -> None:
+    """Set up the embedded store, load the demo scenario, create one user per role, serve."""
+    from ingest import demo as demo_scenario
+
+    settings = cx.settings
+    settings.ensure_data_dir()
+    store = cx.store()
+    directory = demo_scenario.write_scenario(settings.data_dir / "demo-scenario")
+    result = load_directory(directory, store, settings)
+    _print_result(result)
+    if not result.ok:
+        sys.exit(1)
+    _audit(settings, "ingest", f"operator:{operator_name()}", cases=tuple(result.cases),
+           detail={"directory": str(directory), "batch_id": result.batch_id, "demo": True})
+    click.echo("\ndemo users (one-time passwords, printed once):")
+    for name, role in DEMO_USERS:
+        password = accounts.reset_one_time_password(settings, name, role)
+        for case_id, access in demo_scenario.MEMBERSHIPS.get(role, {}).items():
+            accounts.grant_case(settings, name, case_id, access, granted_by="demo")
+        click.echo(f"  {name:<20} {role:<13} {password}")
+    if no_serve:
+        return
+    from graphapp import create_app
+
+    app = create_app(settings)
+    click.echo(f"\nserving on http://{host}:{port}  (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)

@@ -1,0 +1,1 @@
+"""Logic shared by the web pages, the JSON API and the CLI; always scoped by ``access``."""

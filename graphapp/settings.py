@@ -1,0 +1,109 @@
+"""Configuration, read once from the environment with safe defaults (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app, the CLI and the store need to find their data."""
+
+    #: Holds the embedded graph, the SQLite accounts database and the key files.
+    data_dir: Path
+    #: Empty for the embedded FalkorDB; ``bolt://`` or ``neo4j://`` for Neo4j.
+    graph_url: str = ""
+    graph_user: str = "neo4j"
+    graph_password: str = field(default="", repr=False)
+    #: Name of the graph (FalkorDB graph key, Neo4j database).
+    graph_name: str = "casegraph"
+    #: SQLAlchemy URL for accounts and audit; SQLite in the data directory by default.
+    database_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    #: Seconds a client waits for one store reply (redis-py's default of 5 s is too short).
+    store_timeout: float = 60.0
+    cypher_dir: Path = PROJECT_ROOT / "cypher"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Build settings from ``CASEGRAPH_*`` variables; ``overrides`` win (tests use them)."""
+        env = os.environ if environ is None else environ
+        values: dict = {
+            "data_dir": Path(env.get("CASEGRAPH_DATA_DIR", "instance")).resolve(),
+            "graph_url": env.get("CASEGRAPH_GRAPH_URL", ""),
+            "graph_user": env.get("CASEGRAPH_GRAPH_USER", "neo4j"),
+            "graph_password": env.get("CASEGRAPH_GRAPH_PASSWORD", ""),
+            "graph_name": env.get("CASEGRAPH_GRAPH_NAME", "casegraph"),
+            "database_url": env.get("CASEGRAPH_DATABASE_URL", ""),
+            "secret_key": env.get("CASEGRAPH_SECRET_KEY", ""),
+        }
+        if "CASEGRAPH_STORE_TIMEOUT" in env:
+            try:
+                values["store_timeout"] = float(env["CASEGRAPH_STORE_TIMEOUT"])
+            except ValueError as exc:
+                raise ConfigError("CASEGRAPH_STORE_TIMEOUT must be a number of seconds") from exc
+        values.update(overrides)
+        values["data_dir"] = Path(values["data_dir"]).resolve()
+        if values["graph_url"] and not values["graph_url"].startswith(
+            ("bolt://", "bolt+s://", "neo4j://", "neo4j+s://")
+        ):
+            raise ConfigError(
+                f"CASEGRAPH_GRAPH_URL must start with bolt:// or neo4j://, got {values['graph_url']!r}"
+            )
+        return cls(**values)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'casegraph.sqlite'}"
+
+    @property
+    def graph_file(self) -> Path:
+        return self.data_dir / "graph" / "casegraph.db"
+
+    @property
+    def lock_dir(self) -> Path:
+        return self.data_dir / "locks"
+
+    def ensure_data_dir(self) -> None:
+        """Create the data directory tree, readable by its owner only."""
+        for path in (self.data_dir, self.graph_file.parent, self.lock_dir, self.data_dir / "keys"):
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def key_file(self, name: str) -> Path:
+        return self.data_dir / "keys" / name
+
+    def read_or_create_key(self, name: str, nbytes: int = 32) -> bytes:
+        """Return a secret kept in the data directory, creating it (mode 0600) on first use."""
+        path = self.key_file(name)
+        if not path.exists():
+            self.ensure_data_dir()
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(nbytes))
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise ConfigError(f"{path} must be readable by its owner only (mode {oct(mode)})")
+        return bytes.fromhex(path.read_text().strip())
+
+    def flask_secret_key(self) -> str:
+        """The session-signing key: from the environment, else generated once in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        return self.read_or_create_key("secret_key").hex()
+
+    def match_key(self) -> bytes:
+        """Server key for HMAC person match keys (DESIGN.md section 3)."""
+        return self.read_or_create_key("match_key")

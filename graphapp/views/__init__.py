@@ -1,0 +1,1 @@
+"""Thin Flask blueprints: load and authorise, validate, call a service, serialise."""

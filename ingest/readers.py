@@ -1,0 +1,209 @@
+"""Read and check one ingest directory: every problem is reported, none stops the reading.
+
+A problem names the file, the line (1 is the header), the column and the reason, so that the
+person who exported the data can fix it at the source.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest import normalise
+from ingest.files import FILES, Column, FileSpec
+
+#: Files larger than this are refused before they are read (bytes).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        col = f" [{self.column}]" if self.column else ""
+        return f"{where}{col}: {self.reason}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Record:
+    """One checked row: normalised values by column, and where it came from."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, key: str) -> str:
+        return self.values.get(key, "")
+
+
+@dataclass
+class Batch:
+    """What one directory holds once read: records by file name, and every problem found."""
+
+    directory: Path
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: Keys of rows rejected while reading (case ids of cases.csv, case_id + person_ref of
+    #: persons.csv): references to them are not reported a second time.
+    rejected_keys: set[tuple[str, ...]] = field(default_factory=set)
+
+    def rows(self, name: str) -> list[Record]:
+        return self.records.get(name, [])
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_directory(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> Batch:
+    """Read every CSV file of ``directory``, checking each row against its file's spec."""
+    directory = Path(directory)
+    batch = Batch(directory=directory)
+    if not directory.is_dir():
+        batch.problems.append(Problem(str(directory), 0, "", "not a directory"))
+        return batch
+    present = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv")
+    if not present:
+        batch.problems.append(Problem(str(directory), 0, "", "no CSV files to load"))
+    for path in present:
+        spec = FILES.get(path.name)
+        if spec is None:
+            known = ", ".join(FILES)
+            batch.problems.append(Problem(path.name, 0, "", f"unknown file; expected one of {known}"))
+            continue
+        records, problems = read_file(path, spec, max_bytes, batch.rejected_keys)
+        batch.records[spec.name] = records
+        batch.problems.extend(problems)
+    return batch
+
+
+def read_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
+              rejected_keys: set[tuple[str, ...]] | None = None):
+    """Return the file's checked records and its problems; note rejected rows' keys."""
+    problems: list[Problem] = []
+    size = path.stat().st_size
+    if size > max_bytes:
+        return [], [Problem(spec.name, 0, "", f"file is {size} bytes, over the limit of {max_bytes}")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [], [Problem(spec.name, line, "", f"not UTF-8 ({exc.reason} at byte {exc.start})")]
+    if not text.strip():
+        return [], [Problem(spec.name, 0, "", "file is empty; expected a header row")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        return [], [Problem(spec.name, 1, "", f"header is not valid CSV: {exc}")]
+    problems.extend(_check_header(spec, header))
+    if problems:
+        return [], problems
+    records: list[Record] = []
+    seen: dict[tuple, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(
+                    Problem(spec.name, line, "", f"{len(row)} fields, header has {len(header)}")
+                )
+                continue
+            raw_row = dict(zip(header, row, strict=True))
+            values, row_problems = _check_row(spec, line, raw_row)
+            problems.extend(row_problems)
+            if row_problems:
+                if rejected_keys is not None:
+                    rejected_keys.add(_row_key(spec, raw_row))
+                continue
+            if spec.unique:
+                key = tuple(values[c] for c in spec.unique)
+                if key in seen:
+                    cols = ", ".join(spec.unique)
+                    problems.append(
+                        Problem(spec.name, line, spec.unique[-1],
+                                f"duplicate {cols} {key}, first on line {seen[key]}")
+                    )
+                    continue
+                seen[key] = line
+            records.append(Record(spec.name, line, values))
+    except csv.Error as exc:
+        problems.append(Problem(spec.name, reader.line_num, "", f"not valid CSV: {exc}"))
+    return records, problems
+
+
+def _row_key(spec: FileSpec, raw: dict[str, str]) -> tuple[str, ...]:
+    case_id = (raw.get("case_id") or "").strip()
+    if spec.name == "persons.csv":
+        return ("person", case_id, (raw.get("person_ref") or "").strip())
+    if spec.name == "cases.csv":
+        return ("case", case_id)
+    return ("row", spec.name)
+
+
+def _check_header(spec: FileSpec, header: list[str]) -> list[Problem]:
+    problems = []
+    known = set(spec.column_names)
+    for i, name in enumerate(header):
+        if name in header[:i]:
+            problems.append(Problem(spec.name, 1, name, "column appears twice"))
+        elif name not in known:
+            problems.append(
+                Problem(spec.name, 1, name, f"unknown column; expected {', '.join(spec.column_names)}")
+            )
+    for col in spec.columns:
+        if col.required and col.name not in header:
+            problems.append(Problem(spec.name, 1, col.name, "required column is missing"))
+    return problems
+
+
+def _check_row(spec: FileSpec, line: int, raw: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+    values: dict[str, str] = {}
+    problems: list[Problem] = []
+    for col in spec.columns:
+        value = " ".join((raw.get(col.name) or "").split())
+        if not value:
+            if col.required:
+                problems.append(Problem(spec.name, line, col.name, "required value is empty"))
+            values[col.name] = col.default
+            continue
+        try:
+            values[col.name] = _convert(col, value, raw)
+        except normalise.NormaliseError as exc:
+            problems.append(Problem(spec.name, line, col.name, str(exc)))
+        except ValueError as exc:
+            problems.append(Problem(spec.name, line, col.name, str(exc)))
+    return values, problems
+
+
+def _convert(col: Column, value: str, raw: dict[str, str]) -> str:
+    if col.type == "date":
+        return normalise.normalise_date(value)
+    if col.type == "country":
+        return normalise.normalise_country(value)
+    if col.type == "phone":
+        hint = (raw.get("country_hint") or "").strip() or "SE"
+        return normalise.normalise_phone(value, hint)
+    if col.type == "int":
+        if not value.isdigit():
+            raise ValueError(f"{value!r} is not a whole number")
+        return str(int(value))
+    if col.type == "enum":
+        folded = value.lower()
+        if folded not in col.choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(col.choices)}")
+        return folded
+    return value

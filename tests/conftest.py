@@ -1,0 +1,72 @@
+"""Fixtures: a real embedded FalkorDB for the session, a fresh SQLite per test, the app."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from graphapp import accounts, create_app
+from graphapp.settings import Settings
+from graphapp.store import close_stores, get_store
+from ingest import demo
+from ingest.loader import load_directory
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("casegraph-data")
+    return Settings.from_env({}, data_dir=data_dir, secret_key="test-secret-key-" + "x" * 32)
+
+
+@pytest.fixture(scope="session")
+def session_store(session_settings):
+    store = get_store(session_settings)
+    yield store
+    close_stores()
+
+
+@pytest.fixture
+def settings(session_settings, tmp_path) -> Settings:
+    """Session graph, but a fresh accounts database for each test."""
+    return dataclasses.replace(session_settings,
+                               database_url=f"sqlite:///{tmp_path / 'accounts.sqlite'}")
+
+
+@pytest.fixture
+def store(session_store):
+    """The session's store with an empty graph (indexes in place)."""
+    session_store.drop_all()
+    session_store.ensure_schema()
+    return session_store
+
+
+@pytest.fixture
+def demo_dir(tmp_path) -> Path:
+    return demo.write_scenario(tmp_path / "demo")
+
+
+@pytest.fixture
+def demo_store(store, settings, demo_dir):
+    result = load_directory(demo_dir, store, settings)
+    assert result.ok, [str(p) for p in result.problems]
+    return store
+
+
+def make_user(settings: Settings, name: str, role: str, cases: dict[str, str]) -> str:
+    """Create a user with memberships and return an API token for them."""
+    accounts.add_user(settings, name, role, password="correct horse battery staple")
+    for case_id, access in cases.items():
+        accounts.grant_case(settings, name, case_id, access, granted_by="test")
+    return accounts.issue_token(settings, name)
+
+
+@pytest.fixture
+def app(settings, store):
+    return create_app(settings, {"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

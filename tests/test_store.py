@@ -1,0 +1,174 @@
+"""The embedded graph store against a real FalkorDB server: values, scoping, durability, sharing."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from graphapp.settings import Settings
+from graphapp.store import Node, StoreError, StoreUnavailable, open_store
+from graphapp.store.falkor import FalkorStore
+from ingest.loader import load_directory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def private_settings(tmp_path) -> Settings:
+    """A data directory of its own, so killing its server disturbs no other test."""
+    return Settings.from_env({}, data_dir=tmp_path / "data", secret_key="k" * 40)
+
+
+def _phone_count(store, e164: str, cases) -> int:
+    return len(store.read("views/search_phone", {"e164": e164}, allowed_cases=cases))
+
+
+def test_results_are_neutral_values_without_internal_indexes(demo_store):
+    rows = demo_store.read("views/search_phone", {"e164": "+46701234567"},
+                           allowed_cases=["K-2024-0113", "K-2024-0287"])
+    assert len(rows) == 1, rows
+    node = rows[0]["node"]
+    assert isinstance(node, Node)
+    assert node.id == "phone:+46701234567" and node.kind == "phone"
+    assert "case_ids" not in node.properties, node.properties
+    assert sorted(rows[0]["cases"]) == ["K-2024-0113", "K-2024-0287"]
+
+
+def test_reads_keep_only_allowed_cases(demo_store):
+    # The phone is in three cases; a caller of one case sees only that one.
+    rows = demo_store.read("views/search_phone", {"e164": "+46701234567"},
+                           allowed_cases=["K-2024-0287"])
+    assert [r["cases"] for r in rows] == [["K-2024-0287"]]
+    # A phone only a hidden case mentions does not exist for this caller.
+    assert _phone_count(demo_store, "+40744123987", ["K-2024-0113", "K-2024-0287"]) == 0
+    assert _phone_count(demo_store, "+40744123987", ["K-2024-0342"]) == 1
+    assert _phone_count(demo_store, "+46701234567", []) == 0
+
+
+def test_read_refuses_a_query_that_ignores_allowed_cases(store):
+    with pytest.raises(StoreError, match="allowed_cases"):
+        store.read("ingest/existing_cases", {"case_ids": []}, allowed_cases=[])
+    with pytest.raises(TypeError):
+        store.read("views/search_phone", {"e164": "+1"}, allowed_cases="K-1")
+
+
+def test_reads_are_read_only(store):
+    with pytest.raises(StoreError):
+        store._run("CREATE (:Phone {e164: '+1'}) RETURN 1 AS x", {}, read_only=True)
+    assert store._graph.query("MATCH (n) RETURN count(n)").result_set == [[0]]
+
+
+def test_schema_is_idempotent_and_enforces_unique_keys(store):
+    store.ensure_schema()
+    store.ensure_schema()
+    with pytest.raises(redis.ResponseError, match="unique constraint"):
+        store._graph.query("CREATE (:Phone {e164: '+4611'}), (:Phone {e164: '+4611'})")
+    indexes = {row[0] for row in store._graph.query("CALL db.indexes()").result_set}
+    assert {"Case", "Person", "Phone", "Address", "Hotel", "Advert", "MENTIONS"} <= indexes
+
+
+def test_acknowledged_write_survives_kill_9_of_the_server(private_settings, demo_dir):
+    store = FalkorStore(private_settings)
+    try:
+        store.ensure_schema()
+        assert load_directory(demo_dir, store, private_settings).ok
+        pidfile = Path(store._db.client.pidfile)
+        pid = int(pidfile.read_text())
+        os.kill(pid, signal.SIGKILL)
+        _wait_dead(pid)
+        # The same long-lived client notices, starts the server again and finds the data.
+        assert _phone_count(store, "+46701234567", ["K-2024-0113"]) == 1
+        assert store.server_pid not in (0, pid)
+    finally:
+        store.close()
+    # And a fresh process-like start on the same directory finds it too.
+    again = FalkorStore(private_settings)
+    try:
+        assert _phone_count(again, "+46701234567", ["K-2024-0113"]) == 1
+    finally:
+        again.close()
+
+
+def _wait_dead(pid: int) -> None:
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"redis-server {pid} still alive")
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from graphapp.settings import Settings
+    from graphapp.store import get_store
+    settings = Settings.from_env({}, data_dir=sys.argv[1], secret_key="k" * 40)
+    store = get_store(settings)
+    store.write("ingest/merge_cases", {"rows": [{"case_id": sys.argv[2], "props": {}}],
+                                       "batch_id": "b-test"})
+    print(store.server_pid, flush=True)
+    sys.stdin.readline()
+    rows = store.read_unscoped("ingest/existing_cases", {"case_ids": ["K-A", "K-B"]})
+    print(",".join(sorted(r["case_id"] for r in rows)), flush=True)
+""")
+
+
+def test_two_processes_on_one_data_directory_share_one_server(private_settings):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", CHILD, str(private_settings.data_dir), case],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env, cwd=ROOT)
+        for case in ("K-A", "K-B")
+    ]
+    try:
+        pids = [p.stdout.readline().strip() for p in procs]
+        assert pids[0] and pids[0] == pids[1], (pids, [p.stderr.read() for p in procs if p.poll()])
+        outs = [p.communicate("go\n", timeout=60)[0].split() for p in procs]
+        assert [o[-1] for o in outs] == ["K-A,K-B", "K-A,K-B"], outs
+    finally:
+        for p in procs:
+            p.kill()
+
+
+def test_a_server_that_cannot_start_gives_one_clear_line(private_settings):
+    private_settings.ensure_data_dir()
+    aof = private_settings.graph_file.parent / "appendonlydir"
+    aof.mkdir()
+    (aof / "casegraph.db.aof.manifest").write_text("this is not a manifest\n")
+    (aof / "appendonly.aof.manifest").write_text("this is not a manifest\n")
+    with pytest.raises(StoreUnavailable) as info:
+        FalkorStore(private_settings)
+    message = str(info.value)
+    assert "\n" not in message and "could not start" in message, message
+
+
+def test_data_directory_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    settings = Settings.from_env({}, data_dir=blocker / "data", secret_key="k" * 40)
+    with pytest.raises(StoreUnavailable, match="cannot create the data directory"):
+        open_store(settings)
+
+
+def test_store_timeout_is_above_redis_default(session_store):
+    kwargs = session_store._db.client.connection_pool.connection_kwargs
+    assert kwargs["socket_timeout"] >= 30, kwargs
+
+
+def test_settings_reject_unknown_graph_url():
+    from graphapp.settings import ConfigError
+
+    with pytest.raises(ConfigError):
+        Settings.from_env({"CASEGRAPH_GRAPH_URL": "http://neo4j:7474"})
+    assert dataclasses.replace(Settings.from_env({}), graph_url="").graph_url == ""
