@@ -1,0 +1,1 @@
+"""CaseGraph test suite."""
