@@ -62,6 +62,15 @@ def main(ctx: click.Context) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
+def _serve(app, host: str, port: int) -> None:
+    """Run the app until Ctrl-C or SIGTERM; both exit cleanly, so the store is closed."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+
+
 def _audit(settings: Settings, action: str, actor: str, **kw) -> None:
     audit.record(settings, audit.AuditEvent(action=action, actor=actor, os_user=operator_name(), **kw))
 
@@ -131,9 +140,7 @@ def serve(cx: CliContext, host: str, port: int) -> None:
     from graphapp import create_app
 
     cx.store()
-    app = create_app(cx.settings)
-    click.echo(f"serving on http://{host}:{port}  (Ctrl-C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    _serve(create_app(cx.settings), host, port)
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -311,6 +318,5 @@ def demo(cx: CliContext, host: str, port: int, no_serve: bool) -> None:
         return
     from graphapp import create_app
 
-    app = create_app(settings)
-    click.echo(f"\nserving on http://{host}:{port}  (Ctrl-C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+    click.echo("")
+    _serve(create_app(settings), host, port)

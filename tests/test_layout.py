@@ -52,3 +52,12 @@ def test_no_cypher_text_in_python():
         and any(k in p.read_text(encoding="utf-8") for k in keywords)
     ]
     assert offenders == []
+
+
+def test_batch_commit_covers_every_relationship_type():
+    """A type missing from the commit query would leave its facts pending, invisible forever."""
+    from graphapp import model
+
+    text = (ROOT / "cypher/ingest/commit_batch.cypher").read_text(encoding="utf-8")
+    missing = [t for t in model.RELATION_KINDS if f"[e:{t}]" not in text]
+    assert missing == []

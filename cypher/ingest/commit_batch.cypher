@@ -1,7 +1,28 @@
-// description: "Make a batch's facts visible in one atomic query: pending_case becomes case_id."
+// description: >-
+//   Make a batch's facts visible in one atomic query: pending_case becomes case_id.
+//   One branch per relationship type, so each uses its batch_id index on both backends.
 // params:
 //   batch_id: string
-MATCH ()-[e]->()
-WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL
+CALL {
+  MATCH ()-[e:INVOLVES]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:MENTIONS]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:USES]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:RESIDES_AT]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:STAYED_AT]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:LOCATED_AT]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:CALLED]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:LISTS]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:ASSOCIATED_WITH]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+  UNION ALL
+  MATCH ()-[e:MAYBE_SAME_AS]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
+}
 SET e.case_id = e.pending_case, e.pending_case = null
 RETURN count(e) AS committed
