@@ -10,25 +10,34 @@ from graphapp.settings import Settings
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings, store accessor, security headers and blueprints."""
+    """Build the app: settings, log-in, CSRF, security headers, error pages and blueprints."""
     settings = settings or Settings.from_env()
     settings.ensure_data_dir()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.flask_secret_key(),
         CASEGRAPH_SETTINGS=settings,
-        JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="casegraph_session",
+        WTF_CSRF_TIME_LIMIT=None,
     )
     if test_config:
         app.config.update(test_config)
 
-    from graphapp.views import api, errors, health, security
+    from flask_wtf.csrf import CSRFProtect
 
+    from graphapp.views import api, auth, errors, health, security, ui
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.bp)  # the API checks CSRF itself for session calls; tokens need none
+    auth.login_manager.init_app(app)
+    app.before_request(auth.require_password_change)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(ui.bp)
     return app

@@ -1,6 +1,7 @@
-"""Which cases an actor may see or change: the one place every read path asks.
+"""Who may do what, and which cases they may see: the one place every read path asks.
 
-The compartments issue grows this into the full rule set of DESIGN.md section 5; every
+Roles map to actions (hyphenated verbs, DESIGN.md section 5); a user's cases are their
+memberships. The compartments issue grows this into the full rule set of section 5; every
 service already takes its case list from :func:`visible_case_ids`.
 """
 
@@ -12,7 +13,45 @@ from graphapp import accounts
 from graphapp.db import User
 from graphapp.settings import Settings
 
+#: What each role may do; everything else is denied.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "investigator": frozenset({
+        "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
+    }),
+    "analyst": frozenset({
+        "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
+        "use-cypher-console",
+    }),
+    "prosecutor": frozenset({"read-export"}),
+    "admin": frozenset({"manage-users", "manage-cases", "read-audit"}),
+    "operator": frozenset({"ingest"}),
+}
+
+#: One line per action, for the docs and the admin pages.
+ACTIONS = {
+    "view-case": "see the facts of cases one is a member of",
+    "search": "search entities in one's visible cases",
+    "view-entity": "open an entity page",
+    "view-network": "draw and expand an entity's network",
+    "run-saved-query": "run a reviewed query from the saved library",
+    "use-cypher-console": "run ad-hoc read-only Cypher on one's own projection",
+    "export": "export a view as an evidence package",
+    "read-export": "open export packages shared with one",
+    "manage-users": "create users, tokens and memberships",
+    "manage-cases": "create cases and change their classification",
+    "read-audit": "read the audit log",
+    "ingest": "load a batch of CSV files",
+}
+
 WRITE_ACCESS = frozenset({"edit", "owner"})
+
+
+class Forbidden(Exception):
+    """The actor's role does not allow the action (HTTP 403)."""
+
+    def __init__(self, action: str):
+        super().__init__(f"your role may not {action}")
+        self.action = action
 
 
 @dataclass(frozen=True)
@@ -23,6 +62,7 @@ class Actor:
     role: str
     user_id: int | None = None
     cases: dict[str, str] = field(default_factory=dict)
+    extra_actions: frozenset[str] = frozenset()
 
     @classmethod
     def from_user(cls, settings: Settings, user: User) -> Actor:
@@ -35,8 +75,28 @@ class Actor:
         return cls(name=f"operator:{os_user}", role="operator")
 
 
+def allowed(actor: Actor, action: str) -> bool:
+    """Whether the actor's role (or an extra grant) allows ``action``."""
+    return action in ROLE_ACTIONS.get(actor.role, frozenset()) or action in actor.extra_actions
+
+
+def ensure_allowed(actor: Actor, action: str) -> None:
+    """Raise :class:`Forbidden` unless :func:`allowed`."""
+    if not allowed(actor, action):
+        raise Forbidden(action)
+
+
+#: Roles that never read the live graph, memberships or not (prosecutors read exports).
+NO_LIVE_GRAPH_ROLES = frozenset({"prosecutor", "operator"})
+
+
 def visible_case_ids(actor: Actor) -> frozenset[str]:
-    """Case ids whose facts ``actor`` may see: their memberships, and nothing else."""
+    """Case ids whose facts ``actor`` may see: their memberships, nothing else.
+
+    An administrator sees none unless also a member; a prosecutor never reads the live graph.
+    """
+    if actor.role in NO_LIVE_GRAPH_ROLES:
+        return frozenset()
     return frozenset(actor.cases)
 
 

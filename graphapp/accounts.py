@@ -163,3 +163,14 @@ def reset_one_time_password(settings: Settings, name: str, role: str) -> str:
             user.password_hash = hash_password(password)
             user.must_change_password = True
     return password
+
+
+def set_password(settings: Settings, name: str, password: str) -> None:
+    """Replace a user's password with one they chose; it is no longer one-time."""
+    check_password_strength(password)
+    with session_scope(settings) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise AccountError(f"no user named {name!r}")
+        user.password_hash = hash_password(password)
+        user.must_change_password = False

@@ -50,7 +50,7 @@ FACT_PROPERTIES = ("case_id", "source", "batch_id", "rel_key")
 INTERNAL_NODE_PROPERTIES = frozenset({"case_ids", "match_keys"})
 
 #: Relationship properties used only while a batch is pending.
-INTERNAL_REL_PROPERTIES = frozenset({"pending_case"})
+INTERNAL_REL_PROPERTIES = frozenset({"pending_case", "match_keys"})
 
 ENTITY_KINDS: dict[str, EntityKind] = {
     k.label: k

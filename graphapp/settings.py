@@ -46,6 +46,8 @@ class Settings:
             "database_url": env.get("CASEGRAPH_DATABASE_URL", ""),
             "secret_key": env.get("CASEGRAPH_SECRET_KEY", ""),
         }
+        if env.get("CASEGRAPH_CYPHER_DIR"):
+            values["cypher_dir"] = Path(env["CASEGRAPH_CYPHER_DIR"])
         if "CASEGRAPH_STORE_TIMEOUT" in env:
             try:
                 values["store_timeout"] = float(env["CASEGRAPH_STORE_TIMEOUT"])

@@ -64,6 +64,33 @@ HOTELS = [
     ("K-2025-0019", "Hotell Norrland", "", "", "Sundsvall", "SE", "UND-N-2025-006"),
 ]
 
+STAYS = [
+    # case_id, person_ref, hotel_name, city, country, check_in, check_out, room, source
+    ("K-2024-0113", "P2", "Hotell Vättern", "Jönköping", "SE", "2024-02-20", "2024-02-23", "214", "A-2024-0113-03"),
+    ("K-2024-0342", "V1", "Hotell Vättern", "Jönköping", "SE", "2024-06-11T15:00", "2024-06-14", "112", "JIT-07-FR-010"),
+    ("K-2025-0019", "X2", "Hotell Norrland", "Sundsvall", "SE", "2024-12-03", "2024-12-05", "", "UND-N-2025-006"),
+]
+
+CALLS = [
+    # case_id, from_number, to_number, first_call, last_call, count, source
+    ("K-2024-0113", "070-123 45 67", "+40 721 555 010", "2024-02-01", "2024-03-09", "41", "TEL-0113-01"),
+    ("K-2024-0342", "0046701234567", "+40 744 123 987", "2024-06-01", "2024-09-30", "128", "JIT-07-TEL-01"),
+]
+
+ADVERTS = [
+    # case_id, advert_id, site, url, posted, city, number, source
+    ("K-2024-0113", "88412", "www.escort-example.se", "https://www.escort-example.se/a/88412", "2024-02-18",
+     "Jönköping", "+40 721 555 010", "A-2024-0113-04"),
+    ("K-2024-0287", "90177", "escort-example.se", "https://escort-example.se/a/90177", "2024-08-27",
+     "Helsingborg", "070 123 45 67", "A-2024-0287-13"),
+]
+
+ASSOCIATIONS = [
+    # case_id, person_ref_a, person_ref_b, kind, source
+    ("K-2024-0113", "P1", "P2", "controller", "A-2024-0113-01"),
+    ("K-2024-0342", "S1", "S2", "co-offender", "JIT-07-FR-004"),
+]
+
 #: Demo memberships by role: the investigator sees two cases and will get hits on the others.
 MEMBERSHIPS = {
     "investigator": {"K-2024-0113": "owner", "K-2024-0287": "read"},
@@ -79,6 +106,12 @@ FILES = {
     "addresses.csv": (("case_id", "street", "postcode", "city", "country", "person_ref", "kind",
                        "source"), ADDRESSES),
     "hotels.csv": (("case_id", "hotel_name", "street", "postcode", "city", "country", "source"), HOTELS),
+    "stays.csv": (("case_id", "person_ref", "hotel_name", "city", "country", "check_in", "check_out",
+                   "room", "source"), STAYS),
+    "calls.csv": (("case_id", "from_number", "to_number", "first_call", "last_call", "count", "source"),
+                  CALLS),
+    "adverts.csv": (("case_id", "advert_id", "site", "url", "posted", "city", "number", "source"), ADVERTS),
+    "associations.csv": (("case_id", "person_ref_a", "person_ref_b", "kind", "source"), ASSOCIATIONS),
 }
 
 

@@ -23,8 +23,6 @@ class FileSpec:
     columns: tuple[Column, ...]
     #: Columns whose values together must be unique within the file.
     unique: tuple[str, ...] = ()
-    #: Loaded by this version of the loader (the rest are read and rejected with a clear message).
-    supported: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -91,7 +89,6 @@ FILES: dict[str, FileSpec] = {
                 _c("country:country", default="SE"), _c("check_in*:date"), _c("check_out:date"),
                 _c("room"), _c("source*"),
             ),
-            supported=False,
         ),
         FileSpec(
             "calls.csv",
@@ -99,7 +96,6 @@ FILES: dict[str, FileSpec] = {
                 _c("case_id*"), _c("from_number*:phone"), _c("to_number*:phone"),
                 _c("first_call:date"), _c("last_call:date"), _c("count:int"), _c("source*"),
             ),
-            supported=False,
         ),
         FileSpec(
             "adverts.csv",
@@ -107,7 +103,6 @@ FILES: dict[str, FileSpec] = {
                 _c("case_id*"), _c("advert_id*"), _c("site*"), _c("url"), _c("posted:date"),
                 _c("city"), _c("number:phone"), _c("source*"),
             ),
-            supported=False,
         ),
         FileSpec(
             "associations.csv",
@@ -115,7 +110,6 @@ FILES: dict[str, FileSpec] = {
                 _c("case_id*"), _c("person_ref_a*"), _c("person_ref_b*"), _c("kind*"),
                 _c("source*"),
             ),
-            supported=False,
         ),
     )
 }

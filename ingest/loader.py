@@ -25,20 +25,35 @@ from ingest.files import FILES
 from ingest.readers import Batch, Problem, Record, read_directory
 
 #: query name -> (label of the touched end node, row field holding its key)
+#: Columns that point at a case's person, by file.
+PERSON_REF_COLUMNS = {
+    "phones.csv": ("person_ref",),
+    "addresses.csv": ("person_ref",),
+    "stays.csv": ("person_ref",),
+    "associations.csv": ("person_ref_a", "person_ref_b"),
+}
+
+#: In write order: a query's endpoints are created by the ones before it.
 FACT_QUERIES = (
     "involves",
     "mentions_phone",
     "mentions_address",
     "mentions_hotel",
+    "mentions_advert",
     "uses",
     "resides_at",
     "located_at",
+    "stayed_at",
+    "called",
+    "lists",
+    "associated_with",
 )
 DERIVE_QUERIES = {
     "Person": "derive_person",
     "Phone": "derive_phone",
     "Address": "derive_address",
     "Hotel": "derive_hotel",
+    "Advert": "derive_advert",
 }
 
 
@@ -84,6 +99,7 @@ class Planner:
         self.known_cases: set[str] = set()
         #: (case_id, person_ref) -> person_id
         self.person_ids: dict[tuple[str, str], str] = {}
+        self.seen_rel_keys: set[str] = set()
 
     def build(self) -> Plan:
         self._cases()
@@ -91,9 +107,10 @@ class Planner:
         self._phones()
         self._addresses()
         self._hotels()
-        for name in ("stays.csv", "calls.csv", "adverts.csv", "associations.csv"):
-            if self.batch.rows(name) or name in self.batch.records:
-                self._problem(name, 0, "", "this file kind is not loaded yet by this version")
+        self._stays()
+        self._calls()
+        self._adverts()
+        self._associations()
         return self.plan
 
     # -- helpers -------------------------------------------------------------------------
@@ -120,14 +137,14 @@ class Planner:
 
     def _fact(self, query: str, rel_type: str, start_key: str, end_key: str, rec: Record,
               props: dict, **extra) -> None:
+        key = ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"])
+        if key in self.seen_rel_keys:
+            return  # the same fact stated twice in one batch (e.g. a hotel in hotels and stays)
+        self.seen_rel_keys.add(key)
         props = {k: v for k, v in props.items() if v not in ("", None)}
         props["source"] = rec["source"]
-        self.plan.facts[query].append({
-            "case_id": rec["case_id"],
-            "rel_key": ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"]),
-            "props": props,
-            **extra,
-        })
+        self.plan.facts[query].append(
+            {"case_id": rec["case_id"], "rel_key": key, "props": props, **extra})
 
     def _mention(self, query: str, label: str, key: str, rec: Record, props: dict) -> None:
         self._fact(query, "MENTIONS", f"case:{rec['case_id']}", f"{label.lower()}:{key}", rec,
@@ -148,8 +165,8 @@ class Planner:
 
     def _persons(self) -> None:
         recs = [r for r in self.batch.rows("persons.csv") if self._case_ok(r)]
-        refs = {(r["case_id"], r[c]) for name in ("phones.csv", "addresses.csv")
-                for r in self.batch.rows(name) for c in ("person_ref",) if r[c]}
+        refs = {(r["case_id"], r[c]) for name, cols in PERSON_REF_COLUMNS.items()
+                for r in self.batch.rows(name) for c in cols if r[c]}
         refs |= {(r["case_id"], r["person_ref"]) for r in recs}
         rows = self.store.read_unscoped(
             "ingest/existing_person_refs",
@@ -236,14 +253,76 @@ class Planner:
         for rec in self.batch.rows("hotels.csv"):
             if not self._case_ok(rec):
                 continue
-            hkey = normalise.hotel_key(rec["hotel_name"], rec["city"], rec["country"])
-            props = {c: rec[c] for c in ("hotel_name", "street", "postcode", "city", "country")}
-            self._mention("mentions_hotel", "Hotel", hkey, rec, props)
+            hkey = self._hotel(rec)
             if rec["street"]:
                 akey, aprops = self._address_props(rec)
                 self._mention("mentions_address", "Address", akey, rec, aprops)
                 self._fact("located_at", "LOCATED_AT", f"hotel:{hkey}", f"address:{akey}", rec,
                            {}, key=akey, hotel_key=hkey)
+
+
+    def _hotel(self, rec: Record, name_col: str = "hotel_name") -> str:
+        hkey = normalise.hotel_key(rec[name_col], rec["city"], rec["country"])
+        props = {"hotel_name": rec[name_col], "city": rec["city"], "country": rec["country"]}
+        for col in ("street", "postcode"):
+            if rec[col]:
+                props[col] = rec[col]
+        self._mention("mentions_hotel", "Hotel", hkey, rec, props)
+        return hkey
+
+    def _stays(self) -> None:
+        for rec in self.batch.rows("stays.csv"):
+            if not self._case_ok(rec):
+                continue
+            pid = self._person_id(rec)
+            if pid is None:
+                continue
+            hkey = self._hotel(rec)
+            self._fact("stayed_at", "STAYED_AT",
+                       ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"hotel:{hkey}", rec,
+                       {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")},
+                       key=hkey, person_id=pid)
+
+    def _calls(self) -> None:
+        for rec in self.batch.rows("calls.csv"):
+            if not self._case_ok(rec):
+                continue
+            a, b = rec["from_number"], rec["to_number"]
+            self._mention("mentions_phone", "Phone", a, rec, {})
+            self._mention("mentions_phone", "Phone", b, rec, {})
+            self._fact("called", "CALLED", f"phone:{a}", f"phone:{b}", rec,
+                       {c: rec[c] for c in ("first_call", "last_call", "count")},
+                       key=b, from_key=a)
+
+    def _adverts(self) -> None:
+        for rec in self.batch.rows("adverts.csv"):
+            if not self._case_ok(rec):
+                continue
+            try:
+                akey = normalise.advert_key(rec["site"], rec["advert_id"])
+            except normalise.NormaliseError as exc:
+                self._problem(rec.file, rec.line, "site", str(exc))
+                continue
+            props = {c: rec[c] for c in ("site", "advert_id", "url", "posted", "city")}
+            self._mention("mentions_advert", "Advert", akey, rec, props)
+            if rec["number"]:
+                self._mention("mentions_phone", "Phone", rec["number"], rec, {"posted": rec["posted"]})
+                self._fact("lists", "LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
+                           {"posted": rec["posted"]}, key=rec["number"], advert_key=akey)
+
+    def _associations(self) -> None:
+        for rec in self.batch.rows("associations.csv"):
+            if not self._case_ok(rec):
+                continue
+            a = self._person_id(rec, "person_ref_a")
+            b = self._person_id(rec, "person_ref_b")
+            if a is None or b is None:
+                continue
+            self._fact("associated_with", "ASSOCIATED_WITH",
+                       ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
+                       ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
+                       {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")},
+                       person_id=a, other_person_id=b)
 
 
 class IngestRefused(Exception):

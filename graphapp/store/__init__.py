@@ -23,6 +23,7 @@ from graphapp.store.types import (
     Relationship,
     StoreError,
     StoreUnavailable,
+    scope_value,
 )
 
 __all__ = [
@@ -55,7 +56,12 @@ class GraphStore:
     # -- the interface -------------------------------------------------------------------
 
     def read(
-        self, name: str, params: dict[str, Any] | None = None, *, allowed_cases: Iterable[str]
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        allowed_cases: Iterable[str],
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         """Run a read-only query with ``$allowed_cases`` bound to the caller's visible cases.
 
@@ -63,6 +69,7 @@ class GraphStore:
             name: query file name under ``cypher/`` without ``.cypher`` (``views/search_phone``).
             params: the query's other parameters.
             allowed_cases: case ids the caller may see; an empty list sees nothing.
+            timeout: seconds before the store aborts the query (at most the store's own).
         Returns:
             one dict per row, with neutral values.
         """
@@ -71,20 +78,24 @@ class GraphStore:
             raise StoreError(f"read query {name} does not filter by $allowed_cases")
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
+        allowed = frozenset(allowed_cases)
         bound = dict(params or {})
-        bound["allowed_cases"] = sorted(set(allowed_cases))
-        return self._run(query.text, bound, read_only=True)
+        bound["allowed_cases"] = sorted(allowed)
+        rows = self._run(query.text, bound, read_only=True, timeout=timeout)
+        return [scope_value(row, allowed) for row in rows]
 
     def read_unscoped(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Read across every case, read-only: ingest's own lookups, never a user's read path.
 
         A test keeps this out of ``graphapp/views`` and ``graphapp/services``.
         """
-        return self._run(self.query(name).text, dict(params or {}), read_only=True)
+        rows = self._run(self.query(name).text, dict(params or {}), read_only=True)
+        return [scope_value(row, None) for row in rows]
 
     def write(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a write query once (each single query is atomic on both backends)."""
-        return self._run(self.query(name).text, dict(params or {}), read_only=False)
+        rows = self._run(self.query(name).text, dict(params or {}), read_only=False)
+        return [scope_value(row, None) for row in rows]
 
     def load_batch(
         self,
@@ -123,7 +134,8 @@ class GraphStore:
 
     # -- for subclasses ------------------------------------------------------------------
 
-    def _run(self, text: str, params: dict[str, Any], *, read_only: bool) -> list[dict[str, Any]]:
+    def _run(self, text: str, params: dict[str, Any], *, read_only: bool,
+             timeout: float | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError
 
 

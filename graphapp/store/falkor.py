@@ -187,8 +187,10 @@ class FalkorStore(GraphStore):
         except redis.ResponseError as exc:
             raise StoreError(_one_line(exc)) from exc
 
-    def _run(self, text: str, params: dict[str, Any], *, read_only: bool) -> list[dict[str, Any]]:
-        timeout_ms = int(self.settings.store_timeout * 1000)
+    def _run(self, text: str, params: dict[str, Any], *, read_only: bool,
+             timeout: float | None = None) -> list[dict[str, Any]]:
+        limit = self.settings.store_timeout
+        timeout_ms = int((limit if timeout is None else min(timeout, limit)) * 1000)
 
         def run():
             if read_only:

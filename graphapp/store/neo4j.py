@@ -117,10 +117,14 @@ class Neo4jStore(GraphStore):
             while self._run(statement, {"batch": DROP_BATCH}, read_only=False)[0]["deleted"]:
                 pass
 
-    def _run(self, text: str, params: dict[str, Any], *, read_only: bool) -> list[dict[str, Any]]:
+    def _run(self, text: str, params: dict[str, Any], *, read_only: bool,
+             timeout: float | None = None) -> list[dict[str, Any]]:
         with self._errors(), self._session() as session:
             if read_only:
-                records = session.execute_read(self._read_work, text, params)
+                work = self._read_work
+                if timeout is not None:
+                    work = neo4j.unit_of_work(timeout=min(timeout, self.settings.store_timeout))(_collect)
+                records = session.execute_read(work, text, params)
             else:
                 records = session.execute_write(_collect, text, params)
         return [{key: to_neutral(value) for key, value in record.items()} for record in records]

@@ -8,7 +8,8 @@ A file may open with a block of ``//`` comment lines holding YAML front matter::
     //   q: string
 
 The store picks ``name.<backend>.cypher`` when it exists (text that only one backend
-accepts: index creation, shortest paths), else the portable ``name.cypher``. A file may
+accepts: index creation, shortest paths), else the portable ``name.cypher``. A parameter's type may
+also be given as a mapping (``{type: int, default: 2, label: …}``) for saved queries. A file may
 hold several statements separated by lines that hold only ``;`` (schema files).
 """
 
@@ -75,7 +76,8 @@ def parse_query_file(path: Path, root: Path) -> Query:
     stem, _, suffix = rel.rpartition(".")
     if stem and suffix in BACKENDS:
         rel, backend = stem, suffix
-    params = {str(k): str(v) for k, v in (meta.get("params") or {}).items()}
+    params = {str(k): str(v["type"] if isinstance(v, dict) else v)
+              for k, v in (meta.get("params") or {}).items()}
     for pname, ptype in params.items():
         if ptype not in PARAM_TYPES:
             raise StoreError(f"{path}: parameter {pname} has unknown type {ptype!r}")

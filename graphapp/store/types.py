@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphapp import model
@@ -28,6 +28,9 @@ class Node:
     kind: str
     key: str
     properties: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: The caller's visible cases that hold facts about this node; set by scoped reads
+    #: (the store's own ``case_ids`` index never leaves the store as it is).
+    visible_cases: frozenset[str] = field(default=frozenset(), compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "key": self.key, "properties": dict(self.properties)}
@@ -85,7 +88,11 @@ def make_node(labels: list[str] | tuple[str, ...], properties: dict[str, Any]) -
     if key is None:
         raise StoreError(f"{kind.label} node returned without its key {kind.key!r}")
     shown = {k: v for k, v in properties.items() if k not in model.INTERNAL_NODE_PROPERTIES}
-    return Node(id=kind.entity_id(str(key)), kind=kind.kind, key=str(key), properties=shown)
+    cases = frozenset(properties.get("case_ids") or ())
+    if kind.label == "Case":
+        cases = frozenset({str(key)})
+    return Node(id=kind.entity_id(str(key)), kind=kind.kind, key=str(key), properties=shown,
+                visible_cases=cases)
 
 
 def make_relationship(
@@ -97,3 +104,37 @@ def make_relationship(
         raise StoreError(f"{rel_type} relationship returned without its rel_key")
     shown = {k: v for k, v in properties.items() if k not in model.INTERNAL_REL_PROPERTIES}
     return Relationship(id=str(rel_key), type=rel_type, start=start.id, end=end.id, properties=shown)
+
+
+def scope_value(value: Any, allowed: frozenset[str] | None) -> Any:
+    """Redact a result value to what ``allowed`` may see (defence in depth after the query's
+    own filter): a node with no visible case, a fact of a hidden case, or a path holding
+    either becomes None. With ``allowed=None`` (unscoped reads, writes) nodes carry no cases.
+    """
+    if isinstance(value, Node):
+        visible = value.visible_cases & allowed if allowed is not None else frozenset()
+        if allowed is not None and not visible:
+            return None
+        return replace(value, visible_cases=visible)
+    if isinstance(value, Relationship):
+        if allowed is not None and not _fact_visible(value, allowed):
+            return None
+        return value
+    if isinstance(value, Path):
+        nodes = tuple(scope_value(n, allowed) for n in value.nodes)
+        rels = tuple(scope_value(r, allowed) for r in value.relationships)
+        if any(x is None for x in nodes + rels):
+            return None
+        return Path(nodes=nodes, relationships=rels)
+    if isinstance(value, list):
+        return [scope_value(v, allowed) for v in value]
+    if isinstance(value, dict):
+        return {k: scope_value(v, allowed) for k, v in value.items()}
+    return value
+
+
+def _fact_visible(rel: Relationship, allowed: frozenset[str]) -> bool:
+    if rel.case_id not in allowed:
+        return False
+    other = rel.properties.get("other_case_id")
+    return other is None or other in allowed

@@ -1,10 +1,16 @@
-"""The JSON API under ``/api/v1`` (DESIGN.md section 7)."""
+"""The JSON API under ``/api/v1`` (DESIGN.md section 7).
+
+Scripts authenticate with ``Authorization: Bearer <token>``; the web pages' own scripts use
+the session cookie, and then every state-changing call needs the CSRF token.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from graphapp import audit
+from graphapp.access import ensure_allowed
+from graphapp.services import graph
+from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
 from graphapp.views.errors import ApiError
@@ -14,14 +20,26 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.before_request
 def require_actor():
-    """Every API call names its user with a Bearer token."""
-    if context.actor_from_bearer() is None:
+    """Every API call names its user: a Bearer token, or the web session plus CSRF."""
+    if context.actor_from_bearer() is not None:
+        return
+    if context.actor_from_session() is None:
         raise ApiError(401, "unauthorized", "a valid API token is required (Authorization: Bearer …)")
+    from flask_login import current_user
+    from flask_wtf.csrf import CSRFError, validate_csrf
+
+    if current_user.must_change_password:
+        raise ApiError(403, "password_change_required", "choose a new password first")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except (CSRFError, Exception) as exc:
+            raise ApiError(400, "csrf_failed", "missing or invalid CSRF token") from exc
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
+def int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
-    if raw is None:
+    if raw is None or raw == "":
         return default
     try:
         value = int(raw)
@@ -35,15 +53,51 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 @bp.get("/search")
 def search():
     """Search the caller's visible entities; a phone in any format finds its E.164 entity."""
+    ensure_allowed(g.actor, "search")
     q = request.args.get("q", "")
-    limit = _int_arg("limit", search_service.DEFAULT_LIMIT, 1, 100)
+    limit = int_arg("limit", search_service.DEFAULT_LIMIT, 1, 100)
     try:
         results = search_service.search(context.store(), g.actor, q, limit)
     except search_service.BadQuery as exc:
         raise ApiError(400, "bad_parameter", str(exc)) from exc
-    audit.record(context.settings(), audit.AuditEvent(
-        action="search", actor=g.actor.name, client=context.client_address(),
-        cases=tuple(c for r in results for c in r["cases"]),
-        detail={"q": q, "results": len(results)},
-    ))
+    context.record("search", cases={c for r in results for c in r["cases"]},
+                   q=q, results=len(results))
     return jsonify({"results": results})
+
+
+@bp.get("/entities/<path:entity_id>/network")
+def entity_network(entity_id: str):
+    """The entity's neighbourhood over visible facts, cases as leaves."""
+    hops = int_arg("hops", 1, 1, graph.MAX_HOPS)
+    limit = int_arg("limit", graph.DEFAULT_NODE_LIMIT, 1, graph.MAX_NODE_LIMIT)
+    view = graph.network(context.store(), g.actor, entity_id, hops=hops, limit=limit)
+    context.record("view-network", cases={c for n in view["nodes"] for c in n["cases"]},
+                   entity=entity_id, hops=hops, nodes=len(view["nodes"]))
+    return jsonify(view)
+
+
+@bp.get("/entities/<path:entity_id>")
+def entity(entity_id: str):
+    """The entity, its visible facts with sources, its visible cases, and ``hits``."""
+    view = graph.entity(context.store(), g.actor, entity_id)
+    context.record("view-entity", cases=view["entity"]["cases"], entity=entity_id)
+    return jsonify(view)
+
+
+@bp.get("/queries")
+def queries():
+    """The saved queries the caller may run."""
+    ensure_allowed(g.actor, "run-saved-query")
+    return jsonify({"queries": [q.to_dict() for q in saved.available(context.store(), g.actor)]})
+
+
+@bp.post("/queries/<name>/run")
+def run_query(name: str):
+    """Run a saved query: ``{"params": {...}}`` in, ``{"columns", "rows", "truncated"}`` out."""
+    body = request.get_json(silent=True) or {}
+    params = body.get("params", {})
+    if not isinstance(params, dict):
+        raise ApiError(400, "bad_parameter", "params must be an object")
+    result = saved.run(context.store(), g.actor, name, params)
+    context.record("run-query", query=name, params=params, rows=len(result["rows"]))
+    return jsonify(result)

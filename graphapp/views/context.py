@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from flask_login import current_user
 
 from graphapp import accounts
 from graphapp.access import Actor
@@ -32,6 +33,30 @@ def actor_from_bearer() -> Actor | None:
     user = accounts.user_for_token(settings(), token.strip())
     if user is None:
         return None
-    actor = Actor.from_user(settings(), user)
-    g.actor = actor
-    return actor
+    g.actor = Actor.from_user(settings(), user)
+    g.auth = "token"
+    return g.actor
+
+
+def actor_from_session() -> Actor | None:
+    """The actor logged in through the web pages, or None."""
+    if not current_user.is_authenticated:
+        return None
+    g.actor = Actor(name=current_user.name, role=current_user.role, user_id=current_user.id,
+                    cases=accounts.memberships(settings(), current_user.id))
+    g.auth = "session"
+    return g.actor
+
+
+def actor() -> Actor:
+    """The request's actor (set by the blueprint's guard)."""
+    return g.actor
+
+
+def record(action: str, *, cases=(), outcome: str = "ok", **detail) -> None:
+    """Append an audit record for the request's actor."""
+    from graphapp import audit
+
+    audit.record(settings(), audit.AuditEvent(
+        action=action, actor=g.actor.name, outcome=outcome, cases=tuple(cases),
+        client=client_address(), detail=detail))

@@ -1,12 +1,19 @@
-"""Errors as JSON ``{"error": {"code", "message"}}``; never a stack trace or a driver message."""
+"""Errors: JSON ``{"error": {"code", "message"}}`` for the API, a plain page for the UI.
+
+Never a stack trace or a driver message; a store that is down answers 503.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from graphapp.access import Forbidden
+from graphapp.services.graph import NotFound
+from graphapp.services.saved_queries import BadParameters, UnknownQuery
 from graphapp.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -19,15 +26,34 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str):
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    return response
+    if request.path.startswith("/api/") or request.path == "/health":
+        response = jsonify({"error": {"code": code, "message": message}})
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, message=message), status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(NotFound)
+    @app.errorhandler(UnknownQuery)
+    def not_found(exc):
+        return error_response(404, "not_found", "No such entity, or not one you may see.")
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):
+        return error_response(403, "forbidden", str(exc))
+
+    @app.errorhandler(BadParameters)
+    def bad_parameters(exc: BadParameters):
+        return error_response(400, "bad_parameter", str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError):
+        return error_response(400, "csrf_failed", "The form expired or was not sent by this site.")
 
     @app.errorhandler(StoreUnavailable)
     def store_down(exc: StoreUnavailable):

@@ -1,0 +1,141 @@
+"""The web pages: search, entity with its network, saved queries, and the offline export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyvis
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import login_required
+
+from graphapp.access import allowed, ensure_allowed
+from graphapp.services import graph
+from graphapp.services import saved_queries as saved
+from graphapp.services import search as search_service
+from graphapp.views import context
+
+bp = Blueprint("ui", __name__)
+
+#: vis-network as the pyvis package ships it, served by the app (never a CDN).
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+@bp.before_request
+@login_required
+def load_actor():
+    """Every page needs a logged-in user; the actor carries their memberships."""
+    context.actor_from_session()
+
+
+@bp.app_context_processor
+def navigation():
+    actor = g.get("actor")
+    return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action))}
+
+
+@bp.get("/vendor/vis-network/<path:filename>")
+def vendor(filename: str):
+    """The vis-network files shipped inside the pyvis package."""
+    if filename not in ("vis-network.min.js", "vis-network.css"):
+        abort(404)
+    return send_from_directory(VIS_DIR, filename, max_age=3600)
+
+
+@bp.get("/")
+def search():
+    """The search box, and the caller's visible entities that match."""
+    q = request.args.get("q", "").strip()
+    results, error = [], ""
+    if q and allowed(g.actor, "search"):
+        try:
+            results = search_service.search(context.store(), g.actor, q)
+        except search_service.BadQuery as exc:
+            error = str(exc)
+        else:
+            context.record("search", cases={c for r in results for c in r["cases"]},
+                           q=q, results=len(results))
+    return render_template("search.html", q=q, results=results, error=error)
+
+
+@bp.get("/entities/<path:entity_id>/export.html")
+def export_view(entity_id: str):
+    """A standalone HTML file of the entity's network: vis-network inlined, nothing fetched."""
+    ensure_allowed(g.actor, "export")
+    hops = _hops()
+    store = context.store()
+    view = graph.network(store, g.actor, entity_id, hops=hops)
+    me = graph.entity(store, g.actor, entity_id)["entity"]
+    html = render_template(
+        "export_network.html",
+        entity=me, view=view, hops=hops, exporter=g.actor.name,
+        vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+        vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
+        app_js=(STATIC_DIR / "js" / "network.js").read_text(encoding="utf-8"),
+        app_css=(STATIC_DIR / "css" / "network.css").read_text(encoding="utf-8"),
+    )
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    context.record("export", cases={c for n in view["nodes"] for c in n["cases"]},
+                   entity=entity_id, hops=hops, format="html", sha256=digest)
+    filename = "casegraph-" + "".join(ch if ch.isalnum() else "-" for ch in me["id"])[:80] + ".html"
+    return Response(html, mimetype="text/html", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Security-Policy": "sandbox allow-scripts",
+        "X-Content-SHA256": digest,
+    })
+
+
+@bp.get("/entities/<path:entity_id>")
+def entity(entity_id: str):
+    """An entity: its visible facts with sources, its cases, and its network."""
+    view = graph.entity(context.store(), g.actor, entity_id)
+    context.record("view-entity", cases=view["entity"]["cases"], entity=entity_id)
+    hops = _hops()
+    network_url = url_for("api.entity_network", entity_id=view["entity"]["id"], hops=hops)
+    export_url = url_for("ui.export_view", entity_id=view["entity"]["id"], hops=hops)
+    return render_template("entity.html", view=view, hops=hops, network_url=network_url,
+                           export_url=export_url)
+
+
+def _hops() -> int:
+    try:
+        hops = int(request.args.get("hops", 2))
+    except ValueError:
+        hops = 2
+    return min(max(hops, 1), graph.MAX_HOPS)
+
+
+@bp.get("/queries")
+def queries():
+    """The saved query library."""
+    ensure_allowed(g.actor, "run-saved-query")
+    return render_template("queries.html", queries=saved.available(context.store(), g.actor))
+
+
+@bp.route("/queries/<name>", methods=["GET", "POST"])
+def query(name: str):
+    """One saved query: its parameters, and its results once run."""
+    store = context.store()
+    q = saved.get(store, g.actor, name)
+    result, error, values = None, "", {}
+    if request.method == "POST":
+        values = {p.name: request.form.get(p.name, "") for p in q.parameters}
+        try:
+            result = saved.run(store, g.actor, name, values)
+        except saved.BadParameters as exc:
+            error = str(exc)
+        else:
+            context.record("run-query", query=name, params=values, rows=len(result["rows"]))
+    return render_template("query.html", q=q, result=result, error=error, values=values,
+                           dumps=json.dumps)
