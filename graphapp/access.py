@@ -23,7 +23,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         "use-cypher-console",
     }),
     "prosecutor": frozenset({"read-export"}),
-    "admin": frozenset({"manage-users", "manage-cases", "read-audit"}),
+    # Administrators read case data only where they are also members (visible_case_ids).
+    "admin": frozenset({
+        "manage-users", "manage-cases", "read-audit",
+        "view-case", "search", "view-entity", "view-network",
+    }),
     "operator": frozenset({"ingest"}),
 }
 

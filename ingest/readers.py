@@ -6,8 +6,9 @@ person who exported the data can fix it at the source.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,22 +66,31 @@ class Batch:
         return not self.problems
 
 
-def read_directory(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> Batch:
-    """Read every CSV file of ``directory``, checking each row against its file's spec."""
+def csv_files(directory: Path) -> tuple[list[tuple[Path, FileSpec]], list[Problem]]:
+    """The directory's CSV files with their specs, in load order; unknown files are problems."""
     directory = Path(directory)
-    batch = Batch(directory=directory)
     if not directory.is_dir():
-        batch.problems.append(Problem(str(directory), 0, "", "not a directory"))
-        return batch
+        return [], [Problem(str(directory), 0, "", "not a directory")]
     present = sorted(p for p in directory.iterdir() if p.suffix.lower() == ".csv")
+    problems = []
     if not present:
-        batch.problems.append(Problem(str(directory), 0, "", "no CSV files to load"))
+        problems.append(Problem(str(directory), 0, "", "no CSV files to load"))
+    found = {}
     for path in present:
         spec = FILES.get(path.name)
         if spec is None:
             known = ", ".join(FILES)
-            batch.problems.append(Problem(path.name, 0, "", f"unknown file; expected one of {known}"))
-            continue
+            problems.append(Problem(path.name, 0, "", f"unknown file; expected one of {known}"))
+        else:
+            found[spec.name] = (path, spec)
+    return [found[name] for name in FILES if name in found], problems
+
+
+def read_directory(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> Batch:
+    """Read every CSV file of ``directory`` into memory, checking each row (small batches, tests)."""
+    batch = Batch(directory=Path(directory))
+    files, batch.problems = csv_files(directory)
+    for path, spec in files:
         records, problems = read_file(path, spec, max_bytes, batch.rejected_keys)
         batch.records[spec.name] = records
         batch.problems.extend(problems)
@@ -90,27 +100,49 @@ def read_directory(directory: Path, max_bytes: int = MAX_FILE_BYTES) -> Batch:
 def read_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
               rejected_keys: set[tuple[str, ...]] | None = None):
     """Return the file's checked records and its problems; note rejected rows' keys."""
+    records: list[Record] = []
     problems: list[Problem] = []
+    for item in check_file(path, spec, max_bytes, rejected_keys):
+        (records if isinstance(item, Record) else problems).append(item)
+    return records, problems
+
+
+def check_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
+               rejected_keys: set[tuple[str, ...]] | None = None) -> Iterator[Record | Problem]:
+    """Stream the file's rows: a checked :class:`Record` per good row, a :class:`Problem` per fault.
+
+    Memory stays flat whatever the file's size; only the keys of unique columns are kept.
+    """
     size = path.stat().st_size
     if size > max_bytes:
-        return [], [Problem(spec.name, 0, "", f"file is {size} bytes, over the limit of {max_bytes}")]
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return [], [Problem(spec.name, line, "", f"not UTF-8 ({exc.reason} at byte {exc.start})")]
-    if not text.strip():
-        return [], [Problem(spec.name, 0, "", "file is empty; expected a header row")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as exc:
-        return [], [Problem(spec.name, 1, "", f"header is not valid CSV: {exc}")]
-    problems.extend(_check_header(spec, header))
-    if problems:
-        return [], problems
-    records: list[Record] = []
+        yield Problem(spec.name, 0, "", f"file is {size} bytes, over the limit of {max_bytes}")
+        return
+    bad_encoding = _encoding_problem(path, spec)
+    if bad_encoding:
+        yield bad_encoding
+        return
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            yield Problem(spec.name, 0, "", "file is empty; expected a header row")
+            return
+        except csv.Error as exc:
+            yield Problem(spec.name, 1, "", f"header is not valid CSV: {exc}")
+            return
+        if not any(header):
+            yield Problem(spec.name, 0, "", "file is empty; expected a header row")
+            return
+        header_problems = _check_header(spec, header)
+        if header_problems:
+            yield from header_problems
+            return
+        yield from _check_rows(spec, reader, header, rejected_keys)
+
+
+def _check_rows(spec: FileSpec, reader, header: list[str],
+                rejected_keys: set[tuple[str, ...]] | None) -> Iterator[Record | Problem]:
     seen: dict[tuple, int] = {}
     try:
         for row in reader:
@@ -118,14 +150,12 @@ def read_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                problems.append(
-                    Problem(spec.name, line, "", f"{len(row)} fields, header has {len(header)}")
-                )
+                yield Problem(spec.name, line, "", f"{len(row)} fields, header has {len(header)}")
                 continue
             raw_row = dict(zip(header, row, strict=True))
             values, row_problems = _check_row(spec, line, raw_row)
-            problems.extend(row_problems)
             if row_problems:
+                yield from row_problems
                 if rejected_keys is not None:
                     rejected_keys.add(_row_key(spec, raw_row))
                 continue
@@ -133,16 +163,34 @@ def read_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
                 key = tuple(values[c] for c in spec.unique)
                 if key in seen:
                     cols = ", ".join(spec.unique)
-                    problems.append(
-                        Problem(spec.name, line, spec.unique[-1],
-                                f"duplicate {cols} {key}, first on line {seen[key]}")
-                    )
+                    yield Problem(spec.name, line, spec.unique[-1],
+                                  f"duplicate {cols} {key}, first on line {seen[key]}")
                     continue
                 seen[key] = line
-            records.append(Record(spec.name, line, values))
+            yield Record(spec.name, line, values)
     except csv.Error as exc:
-        problems.append(Problem(spec.name, reader.line_num, "", f"not valid CSV: {exc}"))
-    return records, problems
+        yield Problem(spec.name, reader.line_num, "", f"not valid CSV: {exc}")
+
+
+def _encoding_problem(path: Path, spec: FileSpec) -> Problem | None:
+    """Find the first byte that is not UTF-8, reading in chunks (the file may be large)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = newlines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = newlines + chunk[: exc.start].count(b"\n") + 1
+                return Problem(spec.name, line, "",
+                               f"not UTF-8 ({exc.reason} at byte {offset + exc.start})")
+            offset += len(chunk)
+            newlines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return Problem(spec.name, newlines + 1, "", f"not UTF-8 ({exc.reason} at the end)")
+    return None
 
 
 def _row_key(spec: FileSpec, raw: dict[str, str]) -> tuple[str, ...]:

@@ -116,7 +116,7 @@ def bind(saved: SavedQuery, raw: dict[str, Any]) -> dict[str, Any]:
 def _convert(p: Parameter, value: Any) -> Any:
     try:
         if p.type == "int":
-            if isinstance(value, bool):
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
             return int(value)
         if p.type == "float":
