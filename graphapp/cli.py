@@ -40,7 +40,14 @@ class CliContext:
         try:
             if not store_is_open(self.settings):
                 self._opened = True
-            return get_store(self.settings)
+            store = get_store(self.settings)
+            if not getattr(self, "_recovered", False):
+                self._recovered = True
+                from ingest import batches
+
+                for line in batches.recover(store, self.settings):
+                    click.echo(f"recovery: {line}", err=True)
+            return store
         except StoreUnavailable as exc:
             raise click.ClickException(str(exc)) from exc
 
@@ -146,7 +153,22 @@ def serve(cx: CliContext, host: str, port: int) -> None:
 # -- ingest ------------------------------------------------------------------------------
 
 
-@main.command()
+class IngestGroup(click.Group):
+    """``casegraph ingest DIR`` loads a directory; the named subcommands manage batches."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        if first is not None and first not in self.commands:
+            args = ["load", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=IngestGroup)
+def ingest() -> None:
+    """Load CSV files as one batch (ingest DIR), or manage loaded batches."""
+
+
+@ingest.command("load")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and say what would be written; write nothing.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -154,8 +176,8 @@ def serve(cx: CliContext, host: str, port: int) -> None:
 @click.option("--as", "as_user", metavar="USER", help="Load with USER's rights (edit on every case).")
 @pass_ctx
 @_fail_on_account_error
-def ingest(cx: CliContext, directory: Path, dry_run: bool, report_file: Path | None,
-           as_user: str | None) -> None:
+def ingest_load(cx: CliContext, directory: Path, dry_run: bool, report_file: Path | None,
+                as_user: str | None) -> None:
     """Check DIRECTORY's CSV files and load them as one batch, all or nothing."""
     settings = cx.settings
     actor = f"operator:{operator_name()}"
@@ -163,8 +185,11 @@ def ingest(cx: CliContext, directory: Path, dry_run: bool, report_file: Path | N
     if as_user:
         actor = accounts.get_user(settings, as_user).name
         authorise = _edit_rights_check(settings, as_user)
+    store = cx.store()
     try:
-        result = load_directory(directory, cx.store(), settings, dry_run=dry_run, authorise=authorise)
+        with _progress_bar() as progress:
+            result = load_directory(directory, store, settings, dry_run=dry_run,
+                                    authorise=authorise, actor=actor, progress=progress)
     except IngestRefused as exc:
         _audit(settings, "ingest", actor, outcome="denied", cases=tuple(exc.cases),
                detail={"directory": str(directory), "reason": str(exc)})
@@ -174,11 +199,72 @@ def ingest(cx: CliContext, directory: Path, dry_run: bool, report_file: Path | N
     outcome = "dry-run" if dry_run else ("ok" if result.ok else "rejected")
     _audit(settings, "ingest", actor, outcome=outcome, cases=tuple(result.cases),
            detail={"directory": str(directory), "batch_id": result.batch_id,
-                   "facts_created": result.facts_created, "problems": len(result.problems),
-                   "joins": result.joins})
+                   "files": result.files, "problems": len(result.problems),
+                   "joins": result.joins, **result.counts()})
     _print_result(result)
     if not result.ok:
         sys.exit(1)
+
+
+@ingest.command("withdraw")
+@click.argument("batch_id")
+@pass_ctx
+def ingest_withdraw(cx: CliContext, batch_id: str) -> None:
+    """Remove a loaded batch's facts from the graph (audited; the batch record stays)."""
+    from ingest import batches
+
+    try:
+        removed = batches.withdraw(cx.store(), cx.settings, batch_id)
+    except batches.BatchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    record = batches.get_batch(cx.settings, batch_id)
+    _audit(cx.settings, "withdraw-batch", f"operator:{operator_name()}", cases=tuple(record.cases),
+           detail={"batch_id": batch_id, "facts_removed": removed})
+    click.echo(f"batch {batch_id} withdrawn: {removed} facts removed")
+
+
+@ingest.command("batches")
+@pass_ctx
+def ingest_batches(cx: CliContext) -> None:
+    """List the batches: when, who, status, cases and counts."""
+    from ingest import batches
+
+    for b in batches.list_batches(cx.settings):
+        counts = b.counts or {}
+        click.echo(f"{b.batch_id}  {b.started_at:%Y-%m-%d %H:%M}  {b.status:<11} {b.actor:<24} "
+                   f"{counts.get('facts_created', b.facts_created)} facts  {', '.join(b.cases)}")
+
+
+@ingest.command("recover")
+@pass_ctx
+def ingest_recover(cx: CliContext) -> None:
+    """Roll back batches whose loader died before the commit; finish committed ones."""
+    from ingest import batches
+
+    lines = batches.recover(cx.store(), cx.settings)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("nothing to recover")
+
+
+def _progress_bar():
+    """A progress bar on a terminal; nothing when output is not a TTY."""
+    from contextlib import contextmanager, nullcontext
+
+    if not sys.stderr.isatty():
+        return nullcontext(None)
+
+    @contextmanager
+    def bar():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as p:
+            task = p.add_task("loading rows", total=None)
+            yield lambda n: p.advance(task, n)
+
+    return bar()
 
 
 def _edit_rights_check(settings: Settings, name: str):
@@ -217,12 +303,15 @@ def _print_result(result: LoadResult) -> None:
         click.echo(f"{len(result.problems)} problem(s); nothing was written.", err=True)
         return
     if result.dry_run:
-        click.echo(f"dry run: {result.facts_in_files} facts for cases {', '.join(result.cases)}; "
-                   "nothing was written.")
+        click.echo(f"dry run: {result.rows_read} rows, {result.facts_in_files} facts for cases "
+                   f"{', '.join(result.cases)}; nothing was written.")
         return
-    click.echo(f"batch {result.batch_id}: {result.facts_created} new facts "
-               f"({result.facts_in_files - result.facts_created} already present) "
-               f"for cases {', '.join(result.cases)}")
+    click.echo(
+        f"batch {result.batch_id}: {result.rows_read} rows read, {result.facts_created} new facts "
+        f"({result.facts_in_files - result.facts_created} already present or repeated), "
+        f"{result.entities_created} entities created, {result.entities_matched} matched, "
+        f"{len(result.joins)} records joined to a known person, {result.suggestions} suggestions, "
+        f"{result.seconds:.1f} s; cases {', '.join(result.cases)}")
 
 
 # -- users, cases ------------------------------------------------------------------------

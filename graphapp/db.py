@@ -78,14 +78,26 @@ class CaseMembership(Base):
 
 
 class IngestBatch(Base):
+    """One ingest run: its provenance (files and digests, who, when) and where it stands.
+
+    Status: ``pending`` (facts written, invisible) → ``committed`` → ``complete``; or
+    ``rolled-back`` (undone before commit) and, later, ``withdrawn``.
+    """
+
     __tablename__ = "ingest_batches"
 
     batch_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     directory: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(20))
+    os_user: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
     cases: Mapped[list] = mapped_column(JSON, default=list)
+    #: file name -> {"sha256", "bytes", "rows"}
+    files: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: rows read, facts stated and created, entities created and matched, seconds
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
     facts_created: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

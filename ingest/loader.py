@@ -1,30 +1,28 @@
-"""Turn a checked directory into graph facts and write them as one batch.
+"""Load a directory of CSV files as one batch, all or nothing, in flat memory.
 
-Every fact is written *pending*: it carries ``pending_case`` instead of ``case_id``, so no
-read (all of which filter on ``case_id IN $allowed_cases``) can see it. One query then commits
-the batch by moving ``pending_case`` to ``case_id``; ``case_ids`` (and a person's
-``match_keys``) are derived from the committed facts afterwards. Nodes carry only keys and
-derived indexes, so a batch that never commits leaves nothing anyone can see, and removing it
-never has to restore a property.
+Pass one streams every file through the checks (:mod:`ingest.readers`) and resolves what the
+rows point at (cases, persons), so that every problem is reported before anything is
+written. Pass two streams the files again in load order, about 5,000 rows at a time, and
+writes each chunk's facts *pending* (invisible to every read); one query then commits the
+whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`).
 """
 
 from __future__ import annotations
 
 import getpass
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import batched
 from pathlib import Path
-
-from filelock import FileLock
 
 from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
-from ingest import ids, normalise
-from ingest.files import FILES
-from ingest.readers import Batch, Problem, Record, read_directory
+from ingest import batches, ids, normalise
+from ingest.files import FileSpec
+from ingest.readers import MAX_FILE_BYTES, Problem, Record, check_file, csv_files
 
-#: query name -> (label of the touched end node, row field holding its key)
 #: Columns that point at a case's person, by file.
 PERSON_REF_COLUMNS = {
     "phones.csv": ("person_ref",),
@@ -48,281 +46,8 @@ FACT_QUERIES = (
     "lists",
     "associated_with",
 )
-DERIVE_QUERIES = {
-    "Person": "derive_person",
-    "Phone": "derive_phone",
-    "Address": "derive_address",
-    "Hotel": "derive_hotel",
-    "Advert": "derive_advert",
-}
 
-
-@dataclass
-class Plan:
-    """What a batch will write: rows per ingest query, and the nodes whose indexes it changes."""
-
-    batch_id: str
-    cases: list[dict] = field(default_factory=list)
-    facts: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
-    touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    problems: list[Problem] = field(default_factory=list)
-    #: records that joined an existing or another new record's person, for the audit log
-    joins: list[dict] = field(default_factory=list)
-
-    def fact_count(self) -> int:
-        return sum(len(rows) for rows in self.facts.values())
-
-
-@dataclass
-class LoadResult:
-    batch_id: str
-    problems: list[Problem]
-    cases: list[str] = field(default_factory=list)
-    facts_in_files: int = 0
-    facts_created: int = 0
-    dry_run: bool = False
-    joins: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class Planner:
-    """Resolve a checked batch against the store into rows for the ingest queries."""
-
-    def __init__(self, batch: Batch, store: GraphStore, match_key: bytes):
-        self.batch = batch
-        self.store = store
-        self.match_key = match_key
-        self.plan = Plan(batch_id=ids.new_batch_id())
-        self.known_cases: set[str] = set()
-        #: (case_id, person_ref) -> person_id
-        self.person_ids: dict[tuple[str, str], str] = {}
-        self.seen_rel_keys: set[str] = set()
-
-    def build(self) -> Plan:
-        self._cases()
-        self._persons()
-        self._phones()
-        self._addresses()
-        self._hotels()
-        self._stays()
-        self._calls()
-        self._adverts()
-        self._associations()
-        return self.plan
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def _problem(self, file: str, line: int, column: str, reason: str) -> None:
-        self.plan.problems.append(Problem(file, line, column, reason))
-
-    def _case_ok(self, rec: Record) -> bool:
-        if rec["case_id"] in self.known_cases:
-            return True
-        if ("case", rec["case_id"]) in self.batch.rejected_keys:
-            return False
-        self._problem(rec.file, rec.line, "case_id",
-                      f"case {rec['case_id']} is neither in cases.csv nor already loaded")
-        return False
-
-    def _person_id(self, rec: Record, column: str = "person_ref") -> str | None:
-        ref = rec[column]
-        pid = self.person_ids.get((rec["case_id"], ref))
-        if pid is None and ("person", rec["case_id"], ref) not in self.batch.rejected_keys:
-            self._problem(rec.file, rec.line, column,
-                          f"person_ref {ref} is not a person of case {rec['case_id']}")
-        return pid
-
-    def _fact(self, query: str, rel_type: str, start_key: str, end_key: str, rec: Record,
-              props: dict, **extra) -> None:
-        key = ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"])
-        if key in self.seen_rel_keys:
-            return  # the same fact stated twice in one batch (e.g. a hotel in hotels and stays)
-        self.seen_rel_keys.add(key)
-        props = {k: v for k, v in props.items() if v not in ("", None)}
-        props["source"] = rec["source"]
-        self.plan.facts[query].append(
-            {"case_id": rec["case_id"], "rel_key": key, "props": props, **extra})
-
-    def _mention(self, query: str, label: str, key: str, rec: Record, props: dict) -> None:
-        self._fact(query, "MENTIONS", f"case:{rec['case_id']}", f"{label.lower()}:{key}", rec,
-                   props, key=key)
-        self.plan.touched[label].add(key)
-
-    # -- files ---------------------------------------------------------------------------
-
-    def _cases(self) -> None:
-        rows = self.batch.rows("cases.csv")
-        for rec in rows:
-            props = {k: v for k, v in rec.values.items() if v and k != "case_id"}
-            self.plan.cases.append({"case_id": rec["case_id"], "props": props})
-        wanted = {r["case_id"] for recs in self.batch.records.values() for r in recs}
-        existing = self.store.read_unscoped("ingest/existing_cases",
-                                            {"case_ids": sorted(wanted)})
-        self.known_cases = {r["case_id"] for r in existing} | {r["case_id"] for r in rows}
-
-    def _persons(self) -> None:
-        recs = [r for r in self.batch.rows("persons.csv") if self._case_ok(r)]
-        refs = {(r["case_id"], r[c]) for name, cols in PERSON_REF_COLUMNS.items()
-                for r in self.batch.rows(name) for c in cols if r[c]}
-        refs |= {(r["case_id"], r["person_ref"]) for r in recs}
-        rows = self.store.read_unscoped(
-            "ingest/existing_person_refs",
-            {"refs": [{"case_id": c, "person_ref": p} for c, p in sorted(refs)]},
-        )
-        self.person_ids = {(r["case_id"], r["person_ref"]): r["person_id"] for r in rows}
-        keys_of = {
-            id(rec): ids.person_match_keys(
-                self.match_key,
-                national_id=rec["national_id"],
-                name=normalise.normalise_name(rec["name"]),
-                birth_date=rec["birth_date"],
-            )
-            for rec in recs
-        }
-        all_keys = sorted({k for ks in keys_of.values() for k in ks})
-        by_key = {r["match_key"]: r["person_id"]
-                  for r in self.store.read_unscoped("ingest/persons_by_match_key",
-                                                    {"keys": all_keys})}
-        for rec in recs:
-            self._resolve(rec, keys_of[id(rec)], by_key)
-            pid = self.person_ids[(rec["case_id"], rec["person_ref"])]
-            props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
-                                         "national_id", "role")}
-            self._fact("involves", "INVOLVES", f"case:{rec['case_id']}",
-                       ids.person_ref_key(rec["case_id"], rec["person_ref"]), rec, props,
-                       person_id=pid, match_keys=keys_of[id(rec)])
-            self.plan.touched["Person"].add(pid)
-
-    def _resolve(self, rec: Record, keys: list[str], by_key: dict[str, str]) -> None:
-        """Join a record to a person on an exact key, else give it a new person id."""
-        ref = (rec["case_id"], rec["person_ref"])
-        if ref in self.person_ids:
-            pid = self.person_ids[ref]
-        else:
-            hit = next((k for k in keys if k in by_key), None)
-            if hit is not None:
-                pid = by_key[hit]
-                self.plan.joins.append({"record": ":".join(ref), "person_id": pid,
-                                        "on": hit.split(":", 1)[0]})
-            else:
-                pid = ids.new_person_id()
-            self.person_ids[ref] = pid
-        for k in keys:
-            by_key.setdefault(k, pid)
-
-    def _phones(self) -> None:
-        for rec in self.batch.rows("phones.csv"):
-            if not self._case_ok(rec):
-                continue
-            e164 = rec["number"]
-            props = {"first_seen": rec["first_seen"], "last_seen": rec["last_seen"]}
-            pid = self._person_id(rec) if rec["person_ref"] else None
-            if rec["person_ref"] and pid is None:
-                continue
-            self._mention("mentions_phone", "Phone", e164, rec, props)
-            if pid:
-                self._fact("uses", "USES", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                           f"phone:{e164}", rec, {**props, "person_ref": rec["person_ref"]},
-                           key=e164, person_id=pid)
-
-    def _address_props(self, rec: Record) -> tuple[str, dict]:
-        key = normalise.address_key(rec["street"], rec["postcode"], rec["city"], rec["country"])
-        props = {c: rec[c] for c in ("street", "postcode", "city", "country")}
-        return key, props
-
-    def _addresses(self) -> None:
-        for rec in self.batch.rows("addresses.csv"):
-            if not self._case_ok(rec):
-                continue
-            pid = self._person_id(rec) if rec["person_ref"] else None
-            if rec["person_ref"] and pid is None:
-                continue
-            key, props = self._address_props(rec)
-            self._mention("mentions_address", "Address", key, rec, props)
-            if pid:
-                self._fact("resides_at", "RESIDES_AT",
-                           ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                           f"address:{key}", rec,
-                           {"kind": rec["kind"], "person_ref": rec["person_ref"]},
-                           key=key, person_id=pid)
-
-    def _hotels(self) -> None:
-        for rec in self.batch.rows("hotels.csv"):
-            if not self._case_ok(rec):
-                continue
-            hkey = self._hotel(rec)
-            if rec["street"]:
-                akey, aprops = self._address_props(rec)
-                self._mention("mentions_address", "Address", akey, rec, aprops)
-                self._fact("located_at", "LOCATED_AT", f"hotel:{hkey}", f"address:{akey}", rec,
-                           {}, key=akey, hotel_key=hkey)
-
-
-    def _hotel(self, rec: Record, name_col: str = "hotel_name") -> str:
-        hkey = normalise.hotel_key(rec[name_col], rec["city"], rec["country"])
-        props = {"hotel_name": rec[name_col], "city": rec["city"], "country": rec["country"]}
-        for col in ("street", "postcode"):
-            if rec[col]:
-                props[col] = rec[col]
-        self._mention("mentions_hotel", "Hotel", hkey, rec, props)
-        return hkey
-
-    def _stays(self) -> None:
-        for rec in self.batch.rows("stays.csv"):
-            if not self._case_ok(rec):
-                continue
-            pid = self._person_id(rec)
-            if pid is None:
-                continue
-            hkey = self._hotel(rec)
-            self._fact("stayed_at", "STAYED_AT",
-                       ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"hotel:{hkey}", rec,
-                       {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")},
-                       key=hkey, person_id=pid)
-
-    def _calls(self) -> None:
-        for rec in self.batch.rows("calls.csv"):
-            if not self._case_ok(rec):
-                continue
-            a, b = rec["from_number"], rec["to_number"]
-            self._mention("mentions_phone", "Phone", a, rec, {})
-            self._mention("mentions_phone", "Phone", b, rec, {})
-            self._fact("called", "CALLED", f"phone:{a}", f"phone:{b}", rec,
-                       {c: rec[c] for c in ("first_call", "last_call", "count")},
-                       key=b, from_key=a)
-
-    def _adverts(self) -> None:
-        for rec in self.batch.rows("adverts.csv"):
-            if not self._case_ok(rec):
-                continue
-            try:
-                akey = normalise.advert_key(rec["site"], rec["advert_id"])
-            except normalise.NormaliseError as exc:
-                self._problem(rec.file, rec.line, "site", str(exc))
-                continue
-            props = {c: rec[c] for c in ("site", "advert_id", "url", "posted", "city")}
-            self._mention("mentions_advert", "Advert", akey, rec, props)
-            if rec["number"]:
-                self._mention("mentions_phone", "Phone", rec["number"], rec, {"posted": rec["posted"]})
-                self._fact("lists", "LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
-                           {"posted": rec["posted"]}, key=rec["number"], advert_key=akey)
-
-    def _associations(self) -> None:
-        for rec in self.batch.rows("associations.csv"):
-            if not self._case_ok(rec):
-                continue
-            a = self._person_id(rec, "person_ref_a")
-            b = self._person_id(rec, "person_ref_b")
-            if a is None or b is None:
-                continue
-            self._fact("associated_with", "ASSOCIATED_WITH",
-                       ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
-                       ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
-                       {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")},
-                       person_id=a, other_person_id=b)
+Progress = Callable[[int], None]
 
 
 class IngestRefused(Exception):
@@ -333,11 +58,294 @@ class IngestRefused(Exception):
         self.cases = cases
 
 
-def plan_directory(directory: Path, store: GraphStore, settings: Settings) -> tuple[Batch, Plan]:
-    """Read and check ``directory``, then resolve it against the store (even when reading
-    found problems, so that every problem is reported in one run)."""
-    batch = read_directory(directory)
-    return batch, Planner(batch, store, settings.match_key()).build()
+@dataclass
+class Survey:
+    """What pass one learnt: the files, every problem, row counts and digests, the cases."""
+
+    directory: Path
+    files: list[tuple[Path, FileSpec]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: file name -> {"sha256", "bytes", "rows"}
+    manifest: dict[str, dict] = field(default_factory=dict)
+    cases: set[str] = field(default_factory=set)
+    rejected_keys: set[tuple[str, ...]] = field(default_factory=set)
+
+    @property
+    def rows(self) -> int:
+        return sum(f["rows"] for f in self.manifest.values())
+
+
+@dataclass
+class LoadResult:
+    batch_id: str
+    problems: list[Problem]
+    cases: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    #: Facts the files state (a fact stated twice counts twice).
+    facts_in_files: int = 0
+    facts_created: int = 0
+    entities_created: int = 0
+    entities_matched: int = 0
+    suggestions: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    joins: list[dict] = field(default_factory=list)
+    files: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "rows_read", "facts_in_files", "facts_created", "entities_created",
+            "entities_matched", "suggestions", "seconds")}
+
+
+# -- pass one: check everything, write nothing ---------------------------------------------
+
+
+def survey_directory(directory: Path, store: GraphStore,
+                     max_bytes: int = MAX_FILE_BYTES) -> Survey:
+    """Check every row of every file and every reference to a case or a person."""
+    survey = Survey(directory=Path(directory))
+    survey.files, survey.problems = csv_files(directory)
+    batch_cases: set[str] = set()
+    batch_refs: set[tuple[str, str]] = set()
+    case_uses: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
+    for path, spec in survey.files:
+        rows = 0
+        for item in check_file(path, spec, max_bytes, survey.rejected_keys):
+            if isinstance(item, Problem):
+                survey.problems.append(item)
+                continue
+            rows += 1
+            case = item["case_id"]
+            survey.cases.add(case)
+            if spec.name == "cases.csv":
+                batch_cases.add(case)
+            elif case not in batch_cases:
+                case_uses[case].append((item.file, item.line))
+            if spec.name == "persons.csv":
+                batch_refs.add((case, item["person_ref"]))
+            for col in PERSON_REF_COLUMNS.get(spec.name, ()):
+                if item[col] and (case, item[col]) not in batch_refs:
+                    ref_uses[(case, item[col])].append((item.file, item.line, col))
+        survey.manifest[spec.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size,
+                                      "rows": rows}
+    survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses)
+    return survey
+
+
+def _unknown_references(store, survey, batch_cases, case_uses, ref_uses) -> list[Problem]:
+    """Problems for rows naming a case or a person that neither the batch nor the graph has."""
+    problems = []
+    existing_cases = {r["case_id"] for r in _lookup(store, "ingest/existing_cases", "case_ids",
+                                                    sorted(case_uses))}
+    known_cases = existing_cases | batch_cases
+    for case, places in case_uses.items():
+        if case in existing_cases or ("case", case) in survey.rejected_keys:
+            continue
+        problems += [Problem(f, line, "case_id",
+                             f"case {case} is neither in cases.csv nor already loaded")
+                     for f, line in places]
+    wanted = [{"case_id": c, "person_ref": r} for c, r in sorted(ref_uses)]
+    existing_refs = {(r["case_id"], r["person_ref"])
+                     for r in _lookup(store, "ingest/existing_person_refs", "refs", wanted)}
+    for (case, ref), places in ref_uses.items():
+        if (case, ref) in existing_refs or ("person", case, ref) in survey.rejected_keys:
+            continue
+        if case not in known_cases:
+            continue  # the unknown case is reported already
+        problems += [Problem(f, line, col, f"person_ref {ref} is not a person of case {case}")
+                     for f, line, col in places]
+    return problems
+
+
+def _lookup(store: GraphStore, name: str, param: str, values: list) -> list[dict]:
+    rows = []
+    for chunk in batched(values, BATCH_SIZE):
+        rows += store.read_unscoped(name, {param: list(chunk)})
+    return rows
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- pass two: plan each chunk ---------------------------------------------------------------
+
+
+class Planner:
+    """Turn checked records into rows for the ingest queries, one chunk at a time.
+
+    Keeps only what resolution needs across chunks: each case record's person id and the
+    match keys seen in this batch.
+    """
+
+    def __init__(self, store: GraphStore, match_key: bytes):
+        self.store = store
+        self.match_key = match_key
+        #: (case_id, person_ref) -> person_id
+        self.person_ids: dict[tuple[str, str], str] = {}
+        #: match key -> person_id, for records of this batch
+        self.by_key: dict[str, str] = {}
+        self.joins: list[dict] = []
+        self.out: dict[str, list[dict]] = defaultdict(list)
+
+    def plan(self, file_name: str, records: list[Record]) -> dict[str, list[dict]]:
+        """Rows per ingest query for one chunk of one file."""
+        self.out = defaultdict(list)
+        self._prefetch_refs(file_name, records)
+        handler = getattr(self, "_" + file_name.removesuffix(".csv"))
+        for rec in records:
+            handler(rec)
+        return self.out
+
+    def _prefetch_refs(self, file_name: str, records: list[Record]) -> None:
+        cols = PERSON_REF_COLUMNS.get(file_name, ())
+        if file_name == "persons.csv":
+            cols = ("person_ref",)
+        wanted = {(r["case_id"], r[c]) for r in records for c in cols if r[c]}
+        missing = [{"case_id": c, "person_ref": p} for c, p in sorted(wanted - set(self.person_ids))]
+        for row in _lookup(self.store, "ingest/existing_person_refs", "refs", missing):
+            self.person_ids[(row["case_id"], row["person_ref"])] = row["person_id"]
+
+    def _fact(self, query: str, rel_type: str, start_key: str, end_key: str, rec: Record,
+              props: dict, **extra) -> None:
+        props = {k: v for k, v in props.items() if v not in ("", None)}
+        props["source"] = rec["source"]
+        self.out[query].append({
+            "case_id": rec["case_id"],
+            "rel_key": ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"]),
+            "props": props,
+            **extra,
+        })
+
+    def _mention(self, query: str, kind: str, key: str, rec: Record, props: dict) -> None:
+        self._fact(query, "MENTIONS", f"case:{rec['case_id']}", f"{kind}:{key}", rec, props, key=key)
+
+    def _person(self, rec: Record, col: str = "person_ref") -> str:
+        return self.person_ids[(rec["case_id"], rec[col])]
+
+    # -- one method per file ---------------------------------------------------------------
+
+    def _cases(self, rec: Record) -> None:
+        props = {k: v for k, v in rec.values.items() if v and k != "case_id"}
+        self.out["cases"].append({"case_id": rec["case_id"], "props": props})
+
+    def _persons(self, rec: Record) -> None:
+        keys = ids.person_match_keys(self.match_key, national_id=rec["national_id"],
+                                     name=normalise.normalise_name(rec["name"]),
+                                     birth_date=rec["birth_date"])
+        self._resolve(rec, keys)
+        props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
+                                     "national_id", "role")}
+        self._fact("involves", "INVOLVES", f"case:{rec['case_id']}",
+                   ids.person_ref_key(rec["case_id"], rec["person_ref"]), rec, props,
+                   person_id=self._person(rec), match_keys=keys)
+
+    def _resolve(self, rec: Record, keys: list[str]) -> None:
+        """Join a record to a person on an exact key, else give it a new person id."""
+        ref = (rec["case_id"], rec["person_ref"])
+        if ref not in self.person_ids:
+            unknown = [k for k in keys if k not in self.by_key]
+            for row in _lookup(self.store, "ingest/persons_by_match_key", "keys", unknown):
+                self.by_key.setdefault(row["match_key"], row["person_id"])
+            hit = next((k for k in keys if k in self.by_key), None)
+            if hit is not None:
+                self.person_ids[ref] = self.by_key[hit]
+                self.joins.append({"record": ":".join(ref), "person_id": self.by_key[hit],
+                                   "on": hit.split(":", 1)[0]})
+            else:
+                self.person_ids[ref] = ids.new_person_id()
+        for k in keys:
+            self.by_key.setdefault(k, self.person_ids[ref])
+
+    def _phones(self, rec: Record) -> None:
+        e164 = rec["number"]
+        props = {"first_seen": rec["first_seen"], "last_seen": rec["last_seen"]}
+        self._mention("mentions_phone", "phone", e164, rec, props)
+        if rec["person_ref"]:
+            self._fact("uses", "USES", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
+                       f"phone:{e164}", rec, {**props, "person_ref": rec["person_ref"]},
+                       key=e164, person_id=self._person(rec))
+
+    def _address(self, rec: Record) -> str:
+        key = normalise.address_key(rec["street"], rec["postcode"], rec["city"], rec["country"])
+        props = {c: rec[c] for c in ("street", "postcode", "city", "country")}
+        self._mention("mentions_address", "address", key, rec, props)
+        return key
+
+    def _addresses(self, rec: Record) -> None:
+        key = self._address(rec)
+        if rec["person_ref"]:
+            self._fact("resides_at", "RESIDES_AT",
+                       ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"address:{key}", rec,
+                       {"kind": rec["kind"], "person_ref": rec["person_ref"]},
+                       key=key, person_id=self._person(rec))
+
+    def _hotel(self, rec: Record) -> str:
+        hkey = normalise.hotel_key(rec["hotel_name"], rec["city"], rec["country"])
+        props = {c: rec[c] for c in ("hotel_name", "street", "postcode", "city", "country")}
+        self._mention("mentions_hotel", "hotel", hkey, rec, props)
+        return hkey
+
+    def _hotels(self, rec: Record) -> None:
+        hkey = self._hotel(rec)
+        if rec["street"]:
+            akey = self._address(rec)
+            self._fact("located_at", "LOCATED_AT", f"hotel:{hkey}", f"address:{akey}", rec, {},
+                       key=akey, hotel_key=hkey)
+
+    def _stays(self, rec: Record) -> None:
+        hkey = self._hotel(rec)
+        self._fact("stayed_at", "STAYED_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
+                   f"hotel:{hkey}", rec,
+                   {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")},
+                   key=hkey, person_id=self._person(rec))
+
+    def _calls(self, rec: Record) -> None:
+        a, b = rec["from_number"], rec["to_number"]
+        self._mention("mentions_phone", "phone", a, rec, {})
+        self._mention("mentions_phone", "phone", b, rec, {})
+        self._fact("called", "CALLED", f"phone:{a}", f"phone:{b}", rec,
+                   {c: rec[c] for c in ("first_call", "last_call", "count")}, key=b, from_key=a)
+
+    def _adverts(self, rec: Record) -> None:
+        akey = normalise.advert_key(rec["site"], rec["advert_id"])
+        props = {c: rec[c] for c in ("site", "advert_id", "url", "posted", "city")}
+        self._mention("mentions_advert", "advert", akey, rec, props)
+        if rec["number"]:
+            self._mention("mentions_phone", "phone", rec["number"], rec, {"posted": rec["posted"]})
+            self._fact("lists", "LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
+                       {"posted": rec["posted"]}, key=rec["number"], advert_key=akey)
+
+    def _associations(self, rec: Record) -> None:
+        self._fact("associated_with", "ASSOCIATED_WITH",
+                   ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
+                   ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
+                   {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")},
+                   person_id=self._person(rec, "person_ref_a"),
+                   other_person_id=self._person(rec, "person_ref_b"))
+
+
+def planned_chunks(survey: Survey, planner: Planner) -> Iterator[tuple[int, dict[str, list[dict]]]]:
+    """Stream the checked files again in load order: (rows in chunk, rows per query)."""
+    for path, spec in survey.files:
+        records = (r for r in check_file(path, spec) if isinstance(r, Record))
+        for chunk in batched(records, BATCH_SIZE):
+            yield len(chunk), planner.plan(spec.name, list(chunk))
+
+
+# -- the whole load --------------------------------------------------------------------------
 
 
 def load_directory(
@@ -347,51 +355,84 @@ def load_directory(
     *,
     dry_run: bool = False,
     authorise: Callable[[list[str]], None] | None = None,
+    actor: str = "",
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Check ``directory`` and, when nothing is wrong, write it as one batch.
 
     Any problem: nothing is written and the result lists every problem found.
     ``authorise`` is called with the batch's case ids before anything is written and
-    raises :class:`IngestRefused` to stop the load.
+    raises :class:`IngestRefused` to stop the load. ``progress`` is told how many rows
+    each written chunk held.
     """
-    batch, plan = plan_directory(directory, store, settings)
-    problems = batch.problems + plan.problems
-    result = LoadResult(
-        batch_id=plan.batch_id,
-        problems=problems,
-        cases=sorted({r["case_id"] for recs in batch.records.values() for r in recs}),
-        facts_in_files=plan.fact_count(),
-        dry_run=dry_run,
-        joins=plan.joins,
-    )
-    if authorise is not None and not problems:
+    started = time.monotonic()
+    survey = survey_directory(directory, store)
+    result = LoadResult(batch_id=ids.new_batch_id(), problems=survey.problems,
+                        cases=sorted(survey.cases), rows_read=survey.rows, dry_run=dry_run,
+                        files=survey.manifest)
+    if authorise is not None and survey.cases and not result.problems:
         authorise(result.cases)
-    if problems or dry_run:
+    if result.problems:
         return result
-    result.facts_created = write_plan(plan, store, settings)
+    planner = Planner(store, settings.match_key())
+    if dry_run:
+        for rows, planned in planned_chunks(survey, planner):
+            result.facts_in_files += _fact_rows(planned)
+            if progress:
+                progress(rows)
+    else:
+        _write(store, settings, survey, planner, result, actor or f"operator:{operator_name()}",
+               progress)
+    result.joins = planner.joins
+    result.seconds = round(time.monotonic() - started, 3)
+    if not dry_run:
+        batches.set_status(settings, result.batch_id, "complete", counts=result.counts())
     return result
 
 
-def write_plan(plan: Plan, store: GraphStore, settings: Settings) -> int:
-    """Write the plan pending, commit it in one query, then derive the touched indexes."""
-    settings.lock_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.lock_dir / f"batch-{plan.batch_id}.lock"))
-    with lock:
-        params = {"batch_id": plan.batch_id}
-        store.load_batch("ingest/merge_cases", plan.cases, params)
-        for name in FACT_QUERIES:
-            store.load_batch(f"ingest/{name}", plan.facts.get(name, []), params)
-        committed = store.write("ingest/commit_batch", params)[0]["committed"]
-        derive_indexes(store, plan.touched)
-    return int(committed)
+def _fact_rows(planned: dict[str, list[dict]]) -> int:
+    return sum(len(rows) for name, rows in planned.items() if name != "cases")
 
 
-def derive_indexes(store: GraphStore, touched: dict[str, set[str]]) -> None:
-    """Recompute ``case_ids`` (and persons' ``match_keys``) of the given nodes from their facts."""
-    for label, keys in touched.items():
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            store.write(f"ingest/{DERIVE_QUERIES[label]}", {"keys": ordered[start:start + BATCH_SIZE]})
+def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Planner,
+           result: LoadResult, actor: str, progress: Progress | None) -> None:
+    batch_id = result.batch_id
+    before = _entity_count(store)
+    with batches.holding_lock(settings, batch_id):
+        # Recorded under the lock, so that recovery never mistakes it for an abandoned batch.
+        batches.record_start(settings, batch_id, directory=str(survey.directory), actor=actor,
+                             os_user=operator_name(), cases=result.cases, files=survey.manifest)
+        try:
+            params = {"batch_id": batch_id}
+            for rows, planned in planned_chunks(survey, planner):
+                store.load_batch("ingest/merge_cases", planned.get("cases", []), params)
+                for name in FACT_QUERIES:
+                    if planned.get(name):
+                        store.load_batch(f"ingest/{name}", planned[name], params)
+                result.facts_in_files += _fact_rows(planned)
+                if progress:
+                    progress(rows)
+            result.facts_created = batches.commit(store, batch_id)
+        except BaseException as exc:  # Ctrl-C too: nothing half-written stays behind
+            _undo(store, settings, batch_id, exc)
+            raise
+        batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
+        touched = batches.finish(store, batch_id)
+    result.entities_created = _entity_count(store) - before
+    result.entities_matched = max(touched - result.entities_created, 0)
+
+
+def _undo(store: GraphStore, settings: Settings, batch_id: str, exc: BaseException) -> None:
+    """Remove what a failed batch wrote; if the store is down, recovery does it later."""
+    try:
+        batches.remove(store, batch_id, pending_only=True)
+        batches.set_status(settings, batch_id, "rolled-back", error=str(exc)[:500])
+    except Exception:  # noqa: BLE001 - the batch stays pending; recover() removes it later
+        batches.set_status(settings, batch_id, "pending", error=str(exc)[:500])
+
+
+def _entity_count(store: GraphStore) -> int:
+    return sum(int(r["n"]) for r in store.read_unscoped("ingest/count_entities"))
 
 
 def operator_name() -> str:
@@ -402,4 +443,4 @@ def operator_name() -> str:
         return "unknown"
 
 
-__all__ = ["FILES", "IngestRefused", "LoadResult", "Plan", "load_directory", "plan_directory", "write_plan"]
+__all__ = ["IngestRefused", "LoadResult", "Planner", "load_directory", "survey_directory"]
