@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyvis
@@ -58,7 +60,8 @@ def search():
     """The search box, and the caller's visible entities that match."""
     q = request.args.get("q", "").strip()
     results, error = [], ""
-    if q and allowed(g.actor, "search"):
+    if q:
+        ensure_allowed(g.actor, "search")
         try:
             results = search_service.search(context.store(), g.actor, q)
         except search_service.BadQuery as exc:
@@ -77,9 +80,10 @@ def export_view(entity_id: str):
     store = context.store()
     view = graph.network(store, g.actor, entity_id, hops=hops)
     me = graph.entity(store, g.actor, entity_id)["entity"]
+    exported_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = render_template(
         "export_network.html",
-        entity=me, view=view, hops=hops, exporter=g.actor.name,
+        entity=me, view=view, hops=hops, exporter=g.actor.name, exported_at=exported_at,
         vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
         vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
         app_js=(STATIC_DIR / "js" / "network.js").read_text(encoding="utf-8"),
@@ -88,7 +92,8 @@ def export_view(entity_id: str):
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     context.record("export", cases={c for n in view["nodes"] for c in n["cases"]},
                    entity=entity_id, hops=hops, format="html", sha256=digest)
-    filename = "casegraph-" + "".join(ch if ch.isalnum() else "-" for ch in me["id"])[:80] + ".html"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", me["id"]).strip("-")[:80]
+    filename = f"casegraph-{slug}.html"
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Content-Security-Policy": "sandbox allow-scripts",

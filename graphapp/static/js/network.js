@@ -19,6 +19,20 @@
     return div;
   }
 
+  /* One drawn link per (from, to, type); each fact stays listed in its tooltip. */
+  function mergeParallel(edges) {
+    var groups = {}, order = [];
+    edges.forEach(function (e) {
+      var key = e.source + "\u0000" + e.target + "\u0000" + e.type;
+      if (!groups[key]) {
+        groups[key] = { key: key, source: e.source, target: e.target, type: e.type, facts: [] };
+        order.push(key);
+      }
+      groups[key].facts.push(e);
+    });
+    return order.map(function (k) { return groups[k]; });
+  }
+
   function status(text) {
     var el = document.getElementById("network-status");
     if (el) { el.textContent = text; }
@@ -35,17 +49,29 @@
         title: tooltip([n.label, n.kind, "cases: " + n.cases.join(", ")])
       };
     }));
-    var edges = new vis.DataSet(data.edges.map(function (e) {
+    var edges = new vis.DataSet(mergeParallel(data.edges).map(function (g) {
+      var fromCase = g.source.indexOf("case:") === 0;
       return {
-        id: e.id, from: e.source, to: e.target, label: e.type, arrows: "to",
-        font: { size: 9, color: "#55606c", strokeWidth: 0 },
-        title: tooltip([e.type, "case " + e.case_id, "source " + e.source_ref])
+        id: g.key, from: g.source, to: g.target, arrows: "to",
+        label: fromCase ? "" : g.type + (g.facts.length > 1 ? " \u00d7" + g.facts.length : ""),
+        dashes: fromCase,
+        color: { color: fromCase ? "#b8c3ce" : "#55606c" },
+        font: { size: 11, color: "#3b4754", strokeWidth: 3, strokeColor: "#ffffff" },
+        title: tooltip([g.type].concat(g.facts.map(function (e) {
+          return "case " + e.case_id + ", source " + e.source_ref;
+        })))
       };
     }));
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
+      layout: { randomSeed: 7 },
       interaction: { hover: true, tooltipDelay: 150 },
-      physics: { stabilization: { iterations: 200 } }
+      physics: {
+        solver: "forceAtlas2Based",
+        forceAtlas2Based: { gravitationalConstant: -80, springLength: 140, avoidOverlap: 0.8 },
+        stabilization: { iterations: 300 }
+      }
     });
+    network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });
     container.dataset.nodeCount = String(data.nodes.length);
     container.dataset.edgeCount = String(data.edges.length);
     status(data.nodes.length + " nodes, " + data.edges.length + " links" +
