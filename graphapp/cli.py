@@ -314,6 +314,83 @@ def _print_result(result: LoadResult) -> None:
         f"{result.seconds:.1f} s; cases {', '.join(result.cases)}")
 
 
+# -- persons -----------------------------------------------------------------------------
+
+
+@main.group()
+def persons() -> None:
+    """Review merge suggestions; merge and split persons (recorded and audited)."""
+
+
+def _actor(settings: Settings, name: str):
+    from graphapp.access import Actor
+
+    return Actor.from_user(settings, accounts.get_user(settings, name))
+
+
+@persons.command("suggestions")
+@click.option("--as", "as_user", required=True, metavar="USER", help="List what USER may see.")
+@pass_ctx
+@_fail_on_account_error
+def persons_suggestions(cx: CliContext, as_user: str) -> None:
+    """List merge suggestions whose two records USER may both see."""
+    from ingest import resolve
+
+    rows = resolve.suggestions(cx.store(), _actor(cx.settings, as_user))
+    for row in rows:
+        ev = row["evidence"]
+        click.echo(f"{row['score']:>5}  {row['a']} {row['b']}  {' / '.join(ev.get('names', []))}  "
+                   f"[{', '.join(ev.get('records', []))}; birth date {ev.get('birth_date', '?')}]")
+    if not rows:
+        click.echo("no suggestions you may see")
+
+
+@persons.command("merge")
+@click.argument("into")
+@click.argument("other")
+@click.option("--as", "as_user", required=True, metavar="USER", help="Act with USER's rights.")
+@pass_ctx
+@_fail_on_account_error
+def persons_merge(cx: CliContext, into: str, other: str, as_user: str) -> None:
+    """Merge person OTHER into person INTO (needs edit rights on a record of each)."""
+    from ingest import resolve
+
+    actor = _actor(cx.settings, as_user)
+    try:
+        done = resolve.merge(cx.store(), cx.settings, actor, into, other)
+    except resolve.ResolveError as exc:
+        _audit(cx.settings, "merge-persons", actor.name, outcome="denied",
+               detail={"into": into, "from": other, "reason": str(exc)})
+        raise click.ClickException(str(exc)) from exc
+    _audit(cx.settings, "merge-persons", actor.name,
+           cases=tuple(r.split(":", 1)[0] for r in done["records"]), detail=done)
+    click.echo(f"merged {other} into {into}: {done['facts_moved']} facts moved "
+               f"({', '.join(done['records'])})")
+
+
+@persons.command("split")
+@click.argument("person_id")
+@click.option("--record", required=True, metavar="CASE_ID:PERSON_REF",
+              help="The case record to move to a person of its own.")
+@click.option("--as", "as_user", required=True, metavar="USER", help="Act with USER's rights.")
+@pass_ctx
+@_fail_on_account_error
+def persons_split(cx: CliContext, person_id: str, record: str, as_user: str) -> None:
+    """Move one case record of PERSON_ID, and the facts it stated, to a new person."""
+    from ingest import resolve
+
+    actor = _actor(cx.settings, as_user)
+    try:
+        done = resolve.split(cx.store(), cx.settings, actor, person_id, record)
+    except resolve.ResolveError as exc:
+        _audit(cx.settings, "split-person", actor.name, outcome="denied",
+               detail={"person_id": person_id, "record": record, "reason": str(exc)})
+        raise click.ClickException(str(exc)) from exc
+    _audit(cx.settings, "split-person", actor.name, cases=(record.split(":", 1)[0],), detail=done)
+    click.echo(f"split {record} off {person_id} onto new person {done['person_id']} "
+               f"({done['facts_moved']} facts moved)")
+
+
 # -- users, cases ------------------------------------------------------------------------
 
 

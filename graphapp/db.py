@@ -102,6 +102,24 @@ class IngestBatch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PersonJoin(Base):
+    """Every join of case records into one person (automatic, confirmed merge) and every
+    split, with the records it moved: what a later split needs to undo a join."""
+
+    __tablename__ = "person_joins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # auto | merge | split
+    into_person: Mapped[str] = mapped_column(String(64), index=True)
+    from_person: Mapped[str] = mapped_column(String(64), default="")
+    #: ["case_id:person_ref", …] of the records that moved or joined
+    records: Mapped[list] = mapped_column(JSON, default=list)
+    rule: Mapped[str] = mapped_column(String(40), default="")
+    actor: Mapped[str] = mapped_column(String(120))
+    batch_id: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditRecord(Base):
     """One audited event. Rows are only ever inserted (a database trigger refuses the rest)."""
 

@@ -52,3 +52,18 @@ def person_match_keys(
     if name and birth_date:
         keys.append(match_key(server_key, "nb", f"{name}|{birth_date}"))
     return keys
+
+
+def person_block_keys(server_key: bytes, *, name: str, birth_date: str) -> list[str]:
+    """Blocking keys: records that share one are compared for a near match, no others.
+
+    The exact birth date, and the first two letters of each name word in sorted order
+    (survives swapped order, most typos and transliteration variants: "Aleksandr"/"Alexander").
+    """
+    keys = []
+    if birth_date:
+        keys.append(match_key(server_key, "blk-bd", birth_date[:10]))
+    initials = sorted(word[:2] for word in name.split() if word)
+    if initials:
+        keys.append(match_key(server_key, "blk-nt", "|".join(initials)))
+    return keys

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
-from ingest import batches, ids, normalise
+from ingest import batches, ids, normalise, resolve
 from ingest.files import FileSpec
 from ingest.readers import MAX_FILE_BYTES, Problem, Record, check_file, csv_files
 
@@ -242,15 +242,16 @@ class Planner:
         self.out["cases"].append({"case_id": rec["case_id"], "props": props})
 
     def _persons(self, rec: Record) -> None:
-        keys = ids.person_match_keys(self.match_key, national_id=rec["national_id"],
-                                     name=normalise.normalise_name(rec["name"]),
+        name = normalise.normalise_name(rec["name"])
+        keys = ids.person_match_keys(self.match_key, national_id=rec["national_id"], name=name,
                                      birth_date=rec["birth_date"])
+        blocks = ids.person_block_keys(self.match_key, name=name, birth_date=rec["birth_date"])
         self._resolve(rec, keys)
         props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
                                      "national_id", "role")}
         self._fact("involves", "INVOLVES", f"case:{rec['case_id']}",
                    ids.person_ref_key(rec["case_id"], rec["person_ref"]), rec, props,
-                   person_id=self._person(rec), match_keys=keys)
+                   person_id=self._person(rec), match_keys=keys, block_keys=blocks)
 
     def _resolve(self, rec: Record, keys: list[str]) -> None:
         """Join a record to a person on an exact key, else give it a new person id."""
@@ -418,6 +419,8 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
             raise
         batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
         touched = batches.finish(store, batch_id)
+        result.suggestions = resolve.suggest_for_batch(store, batch_id)
+        resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
     result.entities_created = _entity_count(store) - before
     result.entities_matched = max(touched - result.entities_created, 0)
 

@@ -25,6 +25,7 @@ from typing import Final
 
 import phonenumbers
 import pycountry
+from anyascii import anyascii
 
 __all__ = [
     "NormaliseError",
@@ -400,8 +401,12 @@ def hotel_key(name: str, city: str, country: str) -> str:
 
 def normalise_name(name: str) -> str:
     """Return a person's name folded, words in their written order ("Anna-Karin Öberg" →
-    ``anna karin oberg``): the name half of the exact name + birth date match key."""
-    folded = fold_text(name)
+    ``anna karin oberg``): the name half of the exact name + birth date match key.
+
+    Other scripts are transliterated to Latin first (``anyascii``: "Александр Петров" →
+    ``aleksandr petrov``), so records written in either script can meet.
+    """
+    folded = fold_text(anyascii(name))
     if not folded:
         raise NormaliseError("name is empty")
     return folded

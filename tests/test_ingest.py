@@ -21,7 +21,7 @@ FACT_PROPS = set(model.FACT_PROPERTIES)  # case_id, source, batch_id, rel_key
 
 #: The node properties each label may hold: its key and the store's derived indexes.
 NODE_PROPS = {
-    "Person": {"person_id", "case_ids", "match_keys"},
+    "Person": {"person_id", "case_ids", "match_keys", "block_keys"},
     "Phone": {"e164", "case_ids"},
     "Address": {"address_key", "case_ids"},
     "Hotel": {"hotel_key", "case_ids"},

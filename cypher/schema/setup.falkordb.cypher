@@ -15,6 +15,8 @@ CREATE INDEX FOR (n:Advert) ON (n.advert_key)
 ;
 CREATE INDEX FOR (n:Person) ON (n.match_keys)
 ;
+CREATE INDEX FOR (n:Person) ON (n.block_keys)
+;
 CREATE INDEX FOR ()-[r:INVOLVES]-() ON (r.rel_key, r.case_id, r.batch_id)
 ;
 CREATE INDEX FOR ()-[r:MENTIONS]-() ON (r.rel_key, r.case_id, r.batch_id)

@@ -97,6 +97,13 @@ class GraphStore:
         rows = self._run(self.query(name).text, dict(params or {}), read_only=False)
         return [scope_value(row, None) for row in rows]
 
+    def write_each(self, name: str, params: dict[str, Any] | None = None) -> list[list[dict[str, Any]]]:
+        """Run every statement of a multi-statement file in order (each one atomic, the
+        sequence not: callers make the sequence safe to run again)."""
+        query = self.query(name)
+        return [[scope_value(row, None) for row in self._run(text, dict(params or {}), read_only=False)]
+                for text in query.statements]
+
     def load_batch(
         self,
         name: str,

@@ -1,0 +1,174 @@
+"""Person resolution beyond exact keys: merge suggestions, and the merges and splits that
+review confirms (DESIGN.md section 3, "Resolution").
+
+Near matches (transliteration, accents, swapped name order, typos) are searched only within
+blocking keys, scored with ``rapidfuzz`` and recorded as ``MAYBE_SAME_AS`` suggestions with
+their evidence; they are never merged automatically. A merge moves every fact of one person
+node onto the other (a fact's ``rel_key`` names the case's record, not the node, so it does
+not change); a split moves one case record and the facts it stated onto a node of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from itertools import batched
+
+from rapidfuzz import fuzz
+
+from graphapp.access import Actor, visible_case_ids, writable_case_ids
+from graphapp.db import PersonJoin, session_scope
+from graphapp.settings import Settings
+from graphapp.store import BATCH_SIZE, GraphStore
+from ingest import batches, ids, normalise
+
+#: Lowest name similarity (0–100, token order ignored) worth a reviewer's time.
+MIN_SCORE = 85
+
+
+class ResolveError(Exception):
+    """A merge or split that cannot be done; the message says why."""
+
+
+def suggest_for_batch(store: GraphStore, batch_id: str) -> int:
+    """Compare the batch's new person records with the graph's, within blocking keys;
+    record a suggestion for each likely pair of different persons. Returns how many."""
+    records = store.read_unscoped("resolve/batch_records", {"batch_id": batch_id})
+    by_block: dict[str, list[dict]] = defaultdict(list)
+    for rec in records:
+        for key in rec["block_keys"] or []:
+            by_block[key].append(rec)
+    candidates: dict[str, list[dict]] = defaultdict(list)
+    for chunk in batched(sorted(by_block), BATCH_SIZE):
+        for row in store.read_unscoped("resolve/candidates", {"keys": list(chunk)}):
+            candidates[row["block_key"]].append(row)
+    suggestions: dict[str, dict] = {}
+    for key, mine in by_block.items():
+        for a in mine:
+            for b in candidates.get(key, []):
+                row = _suggestion(a, b)
+                if row is not None:
+                    suggestions.setdefault(row["rel_key"], row)
+    rows = list(suggestions.values())
+    store.load_batch("resolve/suggest", rows, {"batch_id": batch_id})
+    return len(rows)
+
+
+def _suggestion(a: dict, b: dict) -> dict | None:
+    if a["person_id"] == b["person_id"]:
+        return None
+    if a["birth_date"] and b["birth_date"] and a["birth_date"][:10] != b["birth_date"][:10]:
+        return None
+    name_a, name_b = normalise.normalise_name(a["name"]), normalise.normalise_name(b["name"])
+    score = fuzz.token_sort_ratio(name_a, name_b)
+    if score < MIN_SCORE:
+        return None
+    # One suggestion per pair of records, whichever batch found it first.
+    first, second = sorted((a, b), key=lambda r: (r["case_id"], r["person_ref"]))
+    evidence = {
+        "names": [first["name"], second["name"]],
+        "name_score": round(score, 1),
+        "birth_date": "same" if first["birth_date"] and second["birth_date"] else "one missing"
+        if first["birth_date"] or second["birth_date"] else "both missing",
+        "records": [f"{r['case_id']}:{r['person_ref']}" for r in (first, second)],
+    }
+    return {
+        "a": first["person_id"], "b": second["person_id"],
+        "case_id": first["case_id"], "other_case_id": second["case_id"],
+        "rel_key": ids.rel_key("MAYBE_SAME_AS", ids.person_ref_key(first["case_id"], first["person_ref"]),
+                               ids.person_ref_key(second["case_id"], second["person_ref"]),
+                               first["case_id"], "resolver"),
+        "props": {"score": round(score, 1), "evidence": json.dumps(evidence, ensure_ascii=False),
+                  "source": "resolver"},
+    }
+
+
+def suggestions(store: GraphStore, actor: Actor, limit: int = 200) -> list[dict]:
+    """Suggestions whose two records the actor may both see."""
+    rows = store.read("persons/suggestions", {"row_limit": limit},
+                      allowed_cases=visible_case_ids(actor))
+    out = []
+    for row in rows:
+        if row["s"] is None or row["a"] is None or row["b"] is None:
+            continue
+        props = row["s"].properties
+        out.append({"a": row["a"].key, "b": row["b"].key, "score": props.get("score"),
+                    "case_id": props.get("case_id"), "other_case_id": props.get("other_case_id"),
+                    "evidence": json.loads(props.get("evidence") or "{}")})
+    return out
+
+
+def _records(store: GraphStore, actor: Actor, person_ids: list[str]) -> dict[str, list[tuple]]:
+    rows = store.read("persons/records", {"person_ids": person_ids},
+                      allowed_cases=visible_case_ids(actor))
+    found: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        if row["record"] is not None and row["person"] is not None:
+            rec = row["record"]
+            found[row["person"].key].append((rec.case_id, rec.properties.get("person_ref")))
+    return found
+
+
+def merge(store: GraphStore, settings: Settings, actor: Actor, into: str, other: str) -> dict:
+    """Merge person ``other`` into ``into``: the actor needs edit rights on a visible record
+    of each. Recorded in the join log; returns what moved."""
+    if into == other:
+        raise ResolveError("cannot merge a person with itself")
+    records = _records(store, actor, [into, other])
+    writable = writable_case_ids(actor)
+    for pid in (into, other):
+        if not any(case in writable for case, _ in records.get(pid, [])):
+            raise ResolveError(f"no person {pid} with a record you may edit")
+    moved_records = [f"{c}:{r}" for c, r in _all_records(store, other)]
+    results = store.write_each("persons/merge", {"into": into, "from": other})
+    moved = sum(rows[0]["moved"] for rows in results[1:-1])  # not the dropped suggestions or node
+    _rederive(store, [into])
+    _log(settings, kind="merge", into=into, other=other, records=moved_records, actor=actor.name)
+    return {"into": into, "from": other, "facts_moved": moved, "records": moved_records}
+
+
+def split(store: GraphStore, settings: Settings, actor: Actor, person_id: str, record: str) -> dict:
+    """Move one case record (``CASE_ID:PERSON_REF``) and its facts to a new person."""
+    case_id, sep, person_ref = record.partition(":")
+    if not sep or not person_ref:
+        raise ResolveError("a record is CASE_ID:PERSON_REF")
+    if case_id not in writable_case_ids(actor):
+        raise ResolveError(f"you have no edit rights on {case_id}")
+    mine = _records(store, actor, [person_id]).get(person_id, [])
+    if (case_id, person_ref) not in mine:
+        raise ResolveError(f"person {person_id} has no record {record} you may see")
+    if len(_all_records(store, person_id)) < 2:
+        raise ResolveError(f"{record} is the only record of {person_id}: nothing to split")
+    new_id = ids.new_person_id()
+    moved = sum(rows[0]["moved"] for rows in store.write_each(
+        "persons/split", {"into": new_id, "from": person_id, "case_id": case_id,
+                          "person_ref": person_ref}))
+    _rederive(store, [person_id, new_id])
+    _log(settings, kind="split", into=new_id, other=person_id, records=[record], actor=actor.name)
+    return {"person_id": new_id, "from": person_id, "record": record, "facts_moved": moved - 1}
+
+
+def _all_records(store: GraphStore, person_id: str) -> list[tuple[str, str]]:
+    return [(r["case_id"], r["person_ref"])
+            for r in store.read_unscoped("persons/all_records", {"person_id": person_id})]
+
+
+def _rederive(store: GraphStore, person_ids: list[str]) -> None:
+    nids = [int(r["nid"]) for r in store.read_unscoped("persons/node_ids",
+                                                       {"person_ids": person_ids})]
+    batches.derive(store, nids)
+
+
+def _log(settings: Settings, *, kind: str, into: str, other: str, records: list[str],
+         actor: str, rule: str = "", batch_id: str = "") -> None:
+    with session_scope(settings) as s:
+        s.add(PersonJoin(kind=kind, into_person=into, from_person=other, records=records,
+                         actor=actor, rule=rule, batch_id=batch_id))
+
+
+def log_automatic_joins(settings: Settings, joins: list[dict], actor: str, batch_id: str) -> None:
+    """Record the batch's automatic joins (exact national id, or name + birth date)."""
+    with session_scope(settings) as s:
+        for join in joins:
+            s.add(PersonJoin(kind="auto", into_person=join["person_id"], records=[join["record"]],
+                             rule=join["on"], actor=actor, batch_id=batch_id))

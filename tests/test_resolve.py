@@ -1,0 +1,148 @@
+"""Person resolution: exact joins, near-match suggestions (never merged), merge and split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from graphapp.access import Actor
+from graphapp.db import PersonJoin, session_scope
+from ingest import resolve
+from ingest.loader import load_directory
+
+BASE = [
+    "case_id,title,unit,classification",
+    "K-1,Koppleri Jönköping,Region Öst,normal",
+    "K-2,Människohandel Malmö,Region Syd,normal",
+    "K-3,Covert Sundsvall,Region Nord,covert",
+]
+
+
+def write(directory: Path, name: str, lines: list[str]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def load(store, settings, directory: Path):
+    result = load_directory(directory, store, settings)
+    assert result.ok, [str(p) for p in result.problems]
+    return result
+
+
+def person_of(store, case_id: str, ref: str) -> str:
+    rows = store._graph.ro_query(
+        "MATCH (c:Case {case_id: $c})-[i:INVOLVES]->(p:Person) WHERE i.person_ref = $r "
+        "RETURN p.person_id", {"c": case_id, "r": ref}).result_set
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def facts_of(store, person_id: str) -> set[tuple]:
+    rows = store._graph.ro_query(
+        "MATCH (p:Person {person_id: $p})-[r]-(x) RETURN type(r), r.rel_key, r.case_id",
+        {"p": person_id}).result_set
+    return {tuple(r) for r in rows}
+
+
+def actor(cases: dict[str, str]) -> Actor:
+    return Actor(name="rita", role="investigator", cases=cases)
+
+
+@pytest.fixture
+def variants(store, settings, tmp_path):
+    """Records of K-2 and K-3 that are near variants of K-1's persons, plus one exact join."""
+    d = tmp_path / "b1"
+    write(d, "cases.csv", BASE)
+    write(d, "persons.csv", [
+        "case_id,person_ref,name,birth_date,national_id,source",
+        "K-1,P1,Andrei Popescu,1987-05-14,,S1",
+        "K-1,P2,Alexander Petrov,1979-03-02,,S2",
+        "K-1,P3,Maria Ionescu,,,S3",
+        "K-1,P4,Johan Karlsson,1971-11-30,197111309876,S4",
+        "K-2,A,Popescu Andrej,1987-05-14,,S5",       # swapped order + typo
+        "K-2,B,Александр Петров,1979-03-02,,S6",     # Cyrillic: transliterates to Aleksandr
+        "K-2,C,María Ionesco,,,S7",                  # accent + ending, no birth date
+        "K-2,D,Jon Karlson,1971-11-30,197111309876,S8",  # same national id: an exact join
+        "K-3,X,Andrei Popescu,1990-01-01,,S9",       # same name, different birth date
+    ])
+    write(d, "phones.csv", ["case_id,number,person_ref,source",
+                            "K-1,070-111 22 33,P1,S1", "K-2,070-444 55 66,A,S5"])
+    return load(store, settings, d)
+
+
+def test_exact_national_id_joins_automatically_and_is_logged(variants, store, settings):
+    assert person_of(store, "K-1", "P4") == person_of(store, "K-2", "D")
+    assert [j["record"] for j in variants.joins] == ["K-2:D"], variants.joins
+    with session_scope(settings) as s:
+        logged = s.scalars(select(PersonJoin).where(PersonJoin.kind == "auto")).all()
+        assert [(j.records, j.rule) for j in logged] == [(["K-2:D"], "nid")]
+
+
+def test_a_name_in_another_script_joins_its_exact_transliteration(store, settings, tmp_path):
+    d = tmp_path / "cyr"
+    write(d, "cases.csv", BASE)
+    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,source",
+                             "K-1,P,Aleksandr Petrov,1979-03-02,S1",
+                             "K-2,Q,Александр Петров,1979-03-02,S2"])
+    load(store, settings, d)
+    assert person_of(store, "K-1", "P") == person_of(store, "K-2", "Q")
+
+
+def test_near_variants_become_suggestions_never_merges(variants, store):
+    for a, b in (("P1", "A"), ("P2", "B"), ("P3", "C")):
+        assert person_of(store, "K-1", a) != person_of(store, "K-2", b), (a, b)
+    found = resolve.suggestions(store, actor({"K-1": "edit", "K-2": "edit", "K-3": "read"}))
+    pairs = {tuple(sorted(s["evidence"]["records"])) for s in found}
+    assert {("K-1:P1", "K-2:A"), ("K-1:P2", "K-2:B"), ("K-1:P3", "K-2:C")} <= pairs, pairs
+    # A different birth date is not a near match, however alike the names.
+    assert not any("K-3:X" in p for p in pairs), pairs
+    assert variants.suggestions >= 3
+
+
+def test_suggestions_need_both_records_visible(variants, store):
+    only_k1 = resolve.suggestions(store, actor({"K-1": "edit"}))
+    assert only_k1 == [], only_k1
+
+
+def test_merge_then_split_restores_the_facts(variants, store, settings):
+    rita = actor({"K-1": "edit", "K-2": "edit"})
+    into, other = person_of(store, "K-1", "P1"), person_of(store, "K-2", "A")
+    before_into, before_other = facts_of(store, into), facts_of(store, other)
+    done = resolve.merge(store, settings, rita, into, other)
+    assert done["records"] == ["K-2:A"], done
+    assert person_of(store, "K-2", "A") == into
+    assert facts_of(store, other) == set()
+    merged = facts_of(store, into)
+    # Every fact moves; only the suggestion between the two merged persons is dropped.
+    assert {f[1] for f in merged} == {f[1] for f in before_into | before_other
+                                      if f[0] != "MAYBE_SAME_AS"}
+    assert not any(f[0] == "MAYBE_SAME_AS" for f in merged), merged
+    case_ids = store._graph.ro_query("MATCH (p:Person {person_id: $p}) RETURN p.case_ids",
+                                     {"p": into}).result_set[0][0]
+    assert sorted(case_ids) == ["K-1", "K-2"], case_ids
+
+    back = resolve.split(store, settings, rita, into, "K-2:A")
+    new_id = back["person_id"]
+    assert person_of(store, "K-2", "A") == new_id
+    assert {f[1] for f in facts_of(store, new_id)} == {f[1] for f in before_other
+                                                       if f[0] != "MAYBE_SAME_AS"}
+    assert {f[1] for f in facts_of(store, into)} == {f[1] for f in before_into
+                                                     if f[0] != "MAYBE_SAME_AS"}
+    with session_scope(settings) as s:
+        kinds = [j.kind for j in s.scalars(select(PersonJoin).order_by(PersonJoin.id))]
+    assert kinds[-2:] == ["merge", "split"], kinds
+
+
+def test_merge_needs_edit_rights_on_both(variants, store, settings):
+    into, other = person_of(store, "K-1", "P1"), person_of(store, "K-2", "A")
+    with pytest.raises(resolve.ResolveError):
+        resolve.merge(store, settings, actor({"K-1": "edit", "K-2": "read"}), into, other)
+    assert person_of(store, "K-2", "A") == other
+
+
+def test_split_refuses_a_lone_record(variants, store, settings):
+    pid = person_of(store, "K-1", "P2")
+    with pytest.raises(resolve.ResolveError, match="only record"):
+        resolve.split(store, settings, actor({"K-1": "edit"}), pid, "K-1:P2")
