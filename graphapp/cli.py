@@ -181,15 +181,20 @@ def ingest_load(cx: CliContext, directory: Path, dry_run: bool, report_file: Pat
     """Check DIRECTORY's CSV files and load them as one batch, all or nothing."""
     settings = cx.settings
     actor = f"operator:{operator_name()}"
-    authorise = None
+    authorise, visible = None, None
     if as_user:
-        actor = accounts.get_user(settings, as_user).name
+        user = accounts.get_user(settings, as_user)
+        actor = user.name
         authorise = _edit_rights_check(settings, as_user)
+        from graphapp.access import Actor, visible_case_ids
+
+        visible = visible_case_ids(Actor.from_user(settings, user))
     store = cx.store()
     try:
         with _progress_bar() as progress:
             result = load_directory(directory, store, settings, dry_run=dry_run,
-                                    authorise=authorise, actor=actor, progress=progress)
+                                    authorise=authorise, visible_cases=visible, actor=actor,
+                                    progress=progress)
     except IngestRefused as exc:
         _audit(settings, "ingest", actor, outcome="denied", cases=tuple(exc.cases),
                detail={"directory": str(directory), "reason": str(exc)})

@@ -105,9 +105,13 @@ class LoadResult:
 # -- pass one: check everything, write nothing ---------------------------------------------
 
 
-def survey_directory(directory: Path, store: GraphStore,
-                     max_bytes: int = MAX_FILE_BYTES) -> Survey:
-    """Check every row of every file and every reference to a case or a person."""
+def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FILE_BYTES,
+                     visible_cases: frozenset[str] | None = None) -> Survey:
+    """Check every row of every file and every reference to a case or a person.
+
+    With ``visible_cases`` (a load ``--as`` a user), a case the user may not see is reported
+    exactly like one that does not exist, so the report reveals nothing about it.
+    """
     survey = Survey(directory=Path(directory))
     survey.files, survey.problems = csv_files(directory)
     batch_cases: set[str] = set()
@@ -134,15 +138,19 @@ def survey_directory(directory: Path, store: GraphStore,
                     ref_uses[(case, item[col])].append((item.file, item.line, col))
         survey.manifest[spec.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size,
                                       "rows": rows}
-    survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses)
+    survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
+                                           visible_cases)
     return survey
 
 
-def _unknown_references(store, survey, batch_cases, case_uses, ref_uses) -> list[Problem]:
+def _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
+                        visible_cases) -> list[Problem]:
     """Problems for rows naming a case or a person that neither the batch nor the graph has."""
     problems = []
     existing_cases = {r["case_id"] for r in _lookup(store, "ingest/existing_cases", "case_ids",
                                                     sorted(case_uses))}
+    if visible_cases is not None:
+        existing_cases &= visible_cases
     known_cases = existing_cases | batch_cases
     for case, places in case_uses.items():
         if case in existing_cases or ("case", case) in survey.rejected_keys:
@@ -356,6 +364,7 @@ def load_directory(
     *,
     dry_run: bool = False,
     authorise: Callable[[list[str]], None] | None = None,
+    visible_cases: frozenset[str] | None = None,
     actor: str = "",
     progress: Progress | None = None,
 ) -> LoadResult:
@@ -363,11 +372,11 @@ def load_directory(
 
     Any problem: nothing is written and the result lists every problem found.
     ``authorise`` is called with the batch's case ids before anything is written and
-    raises :class:`IngestRefused` to stop the load. ``progress`` is told how many rows
-    each written chunk held.
+    raises :class:`IngestRefused` to stop the load; ``visible_cases`` scopes the report.
+    ``progress`` is told how many rows each written chunk held.
     """
     started = time.monotonic()
-    survey = survey_directory(directory, store)
+    survey = survey_directory(directory, store, visible_cases=visible_cases)
     result = LoadResult(batch_id=ids.new_batch_id(), problems=survey.problems,
                         cases=sorted(survey.cases), rows_read=survey.rows, dry_run=dry_run,
                         files=survey.manifest)

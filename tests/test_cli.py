@@ -375,3 +375,18 @@ def test_store_fixture_still_works_after_cli_commands(store):
     """Runs after the commands above: the session store must still be open."""
     store.ping()
     assert graph_counts(store) == (0, 0)
+
+
+def test_ingest_as_a_user_reports_a_hidden_case_like_a_missing_one(run, settings, store, demo_dir,
+                                                                    tmp_path):
+    run("ingest", demo_dir)
+    accounts.add_user(settings, "ulla", "investigator", "correct horse battery staple")
+    accounts.grant_case(settings, "ulla", "K-2024-0113", "edit", granted_by="test")
+    outputs = []
+    for case_id in ("K-2025-0019", "K-9999-0001"):  # hidden and existing; missing altogether
+        d = tmp_path / case_id
+        d.mkdir()
+        (d / "phones.csv").write_text(f"case_id,number,source\n{case_id},070-555 12 34,X-1\n")
+        result = run("ingest", d, "--as", "ulla", ok=False)
+        outputs.append(result.output.replace(case_id, "CASE"))
+    assert outputs[0] == outputs[1], outputs
