@@ -25,6 +25,8 @@ DEMO_USERS = (
 class CliContext:
     def __init__(self) -> None:
         self._settings: Settings | None = None
+        #: What start-up recovery did in this command (None: not run yet).
+        self.recovered: list[str] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -41,11 +43,11 @@ class CliContext:
             if not store_is_open(self.settings):
                 self._opened = True
             store = get_store(self.settings)
-            if not getattr(self, "_recovered", False):
-                self._recovered = True
+            if self.recovered is None:
                 from ingest import batches
 
-                for line in batches.recover(store, self.settings):
+                self.recovered = batches.recover(store, self.settings)
+                for line in self.recovered:
                     click.echo(f"recovery: {line}", err=True)
             return store
         except StoreUnavailable as exc:
@@ -246,7 +248,8 @@ def ingest_recover(cx: CliContext) -> None:
     """Roll back batches whose loader died before the commit; finish committed ones."""
     from ingest import batches
 
-    lines = batches.recover(cx.store(), cx.settings)
+    store = cx.store()  # runs start-up recovery once, and records what it did
+    lines = (cx.recovered or []) + batches.recover(store, cx.settings)
     for line in lines:
         click.echo(line)
     if not lines:

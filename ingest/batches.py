@@ -154,12 +154,24 @@ def _recover_one(store: GraphStore, settings: Settings, batch: IngestBatch) -> s
         return f"finished withdrawing batch {batch.batch_id}"
     if batch.status == "pending":
         removed = remove(store, batch.batch_id, pending_only=True)
+        if endpoints(store, batch.batch_id):
+            # Facts of the batch remain, so its commit (one atomic query) ran before the loader
+            # stopped, unrecorded: the facts are visible; finish the batch, do not disown them.
+            from ingest import resolve
+
+            finish(store, batch.batch_id)
+            resolve.suggest_for_batch(store, batch.batch_id)
+            set_status(settings, batch.batch_id, "complete")
+            return f"finished batch {batch.batch_id} (committed before its loader stopped)"
         set_status(settings, batch.batch_id, "rolled-back",
                    error="the loader stopped before the commit")
         return f"rolled back batch {batch.batch_id} ({removed} pending facts removed)"
     if batch.status == "committed":
+        from ingest import resolve
+
         commit(store, batch.batch_id)
         finish(store, batch.batch_id)
+        resolve.suggest_for_batch(store, batch.batch_id)
         set_status(settings, batch.batch_id, "complete")
         return f"finished committed batch {batch.batch_id}"
     return ""

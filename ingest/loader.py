@@ -436,11 +436,16 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
 
 def _undo(store: GraphStore, settings: Settings, batch_id: str, exc: BaseException) -> None:
     """Remove what a failed batch wrote; if the store is down, recovery does it later."""
+    error = (str(exc) or type(exc).__name__)[:500]  # Ctrl-C: 'KeyboardInterrupt', not ''
     try:
         batches.remove(store, batch_id, pending_only=True)
-        batches.set_status(settings, batch_id, "rolled-back", error=str(exc)[:500])
+        if batches.endpoints(store, batch_id):
+            # The commit ran on the server though its answer was lost: recovery finishes it.
+            batches.set_status(settings, batch_id, "committed", error=error)
+        else:
+            batches.set_status(settings, batch_id, "rolled-back", error=error)
     except Exception:  # noqa: BLE001 - the batch stays pending; recover() removes it later
-        batches.set_status(settings, batch_id, "pending", error=str(exc)[:500])
+        batches.set_status(settings, batch_id, "pending", error=error)
 
 
 def _entity_count(store: GraphStore) -> int:
