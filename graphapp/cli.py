@@ -304,6 +304,11 @@ def _write_report(path: Path, result: LoadResult) -> None:
             writer.writerows(rows)
 
 
+def _case_list(cases: list[str], most: int = 12) -> str:
+    shown = ", ".join(cases[:most])
+    return shown if len(cases) <= most else f"{shown} and {len(cases) - most} more"
+
+
 def _print_result(result: LoadResult) -> None:
     for problem in result.problems:
         click.echo(f"error: {problem}", err=True)
@@ -312,14 +317,14 @@ def _print_result(result: LoadResult) -> None:
         return
     if result.dry_run:
         click.echo(f"dry run: {result.rows_read} rows, {result.facts_in_files} facts for cases "
-                   f"{', '.join(result.cases)}; nothing was written.")
+                   f"{_case_list(result.cases)}; nothing was written.")
         return
     click.echo(
         f"batch {result.batch_id}: {result.rows_read} rows read, {result.facts_created} new facts "
         f"({result.facts_in_files - result.facts_created} already present or repeated), "
         f"{result.entities_created} entities created, {result.entities_matched} matched, "
         f"{len(result.joins)} records joined to a known person, {result.suggestions} suggestions, "
-        f"{result.seconds:.1f} s; cases {', '.join(result.cases)}")
+        f"{result.seconds:.1f} s; cases {_case_list(result.cases)}")
 
 
 # -- persons -----------------------------------------------------------------------------
@@ -459,6 +464,45 @@ def cases_grant(cx: CliContext, user: str, case_id: str, access: str) -> None:
     click.echo(f"{user} now has {access} access to {case_id}")
 
 
+# -- audit -------------------------------------------------------------------------------
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Check and export the tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@pass_ctx
+def audit_verify(cx: CliContext) -> None:
+    """Walk the HMAC chain; name the first altered, inserted or missing record (exit 1)."""
+    verdict = audit.verify(cx.settings)
+    if not verdict.ok:
+        click.echo(f"audit log NOT intact: {verdict.problem} "
+                   f"({verdict.records} records read)", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {verdict.records} records, chain and anchor agree")
+
+
+@audit_group.command("export")
+@click.option("--out", type=click.File("w"), default="-", help="File to write (default stdout).")
+@pass_ctx
+def audit_export(cx: CliContext, out) -> None:
+    """Write every audit record as JSON lines, with its chain HMACs, for archiving."""
+    from sqlalchemy import select
+
+    from graphapp.db import AuditRecord, session_scope
+
+    with session_scope(cx.settings) as s:
+        for row in s.scalars(select(AuditRecord).order_by(AuditRecord.id)).yield_per(1000):
+            out.write(json.dumps({
+                "id": row.id, "at": audit._stamp(row.at), "actor": row.actor,
+                "os_user": row.os_user, "action": row.action, "outcome": row.outcome,
+                "cases": row.cases, "client": row.client, "purpose": row.purpose,
+                "detail": row.detail, "prev_hmac": row.prev_hmac, "hmac": row.hmac,
+            }, ensure_ascii=False) + "\n")
+
+
 # -- demo --------------------------------------------------------------------------------
 
 
@@ -466,16 +510,19 @@ def cases_grant(cx: CliContext, user: str, case_id: str, access: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up and load, but do not serve.")
+@click.option("--rows", default=20000, show_default=True, type=click.IntRange(min=0),
+              help="Rows of generated background around the core scenario (0: the core only).")
+@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the generated background.")
 @pass_ctx
 @_fail_on_account_error
-def demo(cx: CliContext, host: str, port: int, no_serve: bool) -> None:
+def demo(cx: CliContext, host: str, port: int, no_serve: bool, rows: int, seed: int) -> None:
     """Set up the embedded store, load the demo scenario, create one user per role, serve."""
     from ingest import demo as demo_scenario
 
     settings = cx.settings
     settings.ensure_data_dir()
     store = cx.store()
-    directory = demo_scenario.write_scenario(settings.data_dir / "demo-scenario")
+    directory = demo_scenario.write_scenario(settings.data_dir / "demo-scenario", rows=rows, seed=seed)
     result = load_directory(directory, store, settings)
     _print_result(result)
     if not result.ok:
@@ -485,7 +532,7 @@ def demo(cx: CliContext, host: str, port: int, no_serve: bool) -> None:
     click.echo("\ndemo users (one-time passwords, printed once):")
     for name, role in DEMO_USERS:
         password = accounts.reset_one_time_password(settings, name, role)
-        for case_id, access in demo_scenario.MEMBERSHIPS.get(role, {}).items():
+        for case_id, access in demo_scenario.memberships(rows, seed).get(role, {}).items():
             accounts.grant_case(settings, name, case_id, access, granted_by="demo")
         click.echo(f"  {name:<20} {role:<13} {password}")
     if no_serve:

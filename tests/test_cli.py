@@ -354,7 +354,7 @@ def test_ingest_of_a_missing_directory_fails_cleanly(run, settings, store, tmp_p
 
 
 def test_demo_loads_the_scenario_and_creates_one_user_per_role(run, settings, store):
-    result = run("demo", "--no-serve")
+    result = run("demo", "--no-serve", "--rows", "0")
     assert new_facts(result) > 0, result.output
     for name, role in cli.DEMO_USERS:
         line = next(ln for ln in result.output.splitlines() if ln.strip().startswith(name))
