@@ -1,16 +1,31 @@
-"""The audit log: every later feature calls :func:`record`; nothing edits or deletes a record.
+"""The audit log: append-only, chained with HMAC-SHA-256, its head anchored outside the DB.
 
-The accounts issue turns the ``prev_hmac``/``hmac`` columns into an HMAC-SHA-256 chain with an
-anchor file; the call sites stay as they are.
+Every record's HMAC covers its own fields and the previous record's HMAC, under a key kept
+outside the database (``keys/audit_key``, mode 0600, or ``CASEGRAPH_AUDIT_KEY``). One writer
+appends at a time (SQLite: a write transaction taken at once; PostgreSQL: an advisory lock),
+and the newest chain head is also written to an anchor file (``CASEGRAPH_AUDIT_ANCHOR``), so
+that cutting records off the end is found too. :func:`verify` names the first altered,
+inserted or missing record. Nothing in the app updates or deletes a record, and database
+triggers refuse it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from graphapp.db import AuditRecord, session_scope
+from sqlalchemy import select, update
+
+from graphapp.db import AuditRecord, AuditWriter, session_scope, utcnow
 from graphapp.settings import Settings
+
+GENESIS = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -27,19 +42,109 @@ class AuditEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+def audit_key(settings: Settings) -> bytes:
+    env = os.environ.get("CASEGRAPH_AUDIT_KEY", "")
+    return bytes.fromhex(env) if env else settings.read_or_create_key("audit_key")
+
+
+def anchor_path(settings: Settings) -> Path:
+    return Path(settings.audit_anchor) if settings.audit_anchor else settings.data_dir / "audit.anchor"
+
+
+def _stamp(when: datetime) -> str:
+    """One text form of a time, whatever the database handed back (SQLite drops the zone)."""
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical(row: AuditRecord) -> bytes:
+    body = {
+        "id": row.id, "at": _stamp(row.at), "actor": row.actor, "os_user": row.os_user,
+        "action": row.action, "outcome": row.outcome, "cases": list(row.cases or []),
+        "client": row.client, "purpose": row.purpose, "detail": row.detail or {},
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode("utf-8")
+
+
+def _sign(key: bytes, prev: str, row: AuditRecord) -> str:
+    return hmac.new(key, prev.encode("ascii") + b"\x1e" + _canonical(row), hashlib.sha256).hexdigest()
+
+
 def record(settings: Settings, event: AuditEvent) -> int:
-    """Append one event; return its record id."""
+    """Append one event to the chain; return its record id."""
+    key = audit_key(settings)
     with session_scope(settings) as session:
+        _take_writer_lock(session)
+        last = session.execute(
+            select(AuditRecord.id, AuditRecord.hmac).order_by(AuditRecord.id.desc()).limit(1)
+        ).first()
+        prev_id, prev_hmac = (last[0], last[1]) if last else (0, GENESIS)
         row = AuditRecord(
-            actor=event.actor,
-            os_user=event.os_user,
-            action=event.action,
-            outcome=event.outcome,
-            cases=sorted(set(event.cases)),
-            client=event.client,
-            purpose=event.purpose,
-            detail=dict(event.detail),
+            id=prev_id + 1, at=utcnow(), actor=event.actor, os_user=event.os_user,
+            action=event.action, outcome=event.outcome, cases=sorted(set(event.cases)),
+            client=event.client, purpose=event.purpose,
+            detail=json.loads(json.dumps(dict(event.detail), default=str)),
+            prev_hmac=prev_hmac,
         )
+        row.hmac = _sign(key, prev_hmac or GENESIS, row)
         session.add(row)
         session.flush()
+        _write_anchor(settings, row.id, row.hmac)
         return row.id
+
+
+def _take_writer_lock(session) -> None:
+    """Serialise writers: the transaction's first statement writes the one lock row, which
+    SQLite answers with its write lock and PostgreSQL with a row lock held to the commit,
+    across every app server sharing the database."""
+    session.execute(update(AuditWriter).where(AuditWriter.id == 1)
+                    .values(appends=AuditWriter.appends + 1))
+
+
+def _write_anchor(settings: Settings, seq: int, head: str) -> None:
+    path = anchor_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"{seq} {head}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    records: int
+    problem: str = ""
+
+
+def verify(settings: Settings) -> Verdict:
+    """Walk the chain; name the first altered, inserted or missing record (truncation too)."""
+    key = audit_key(settings)
+    prev, expected_id, count = GENESIS, 1, 0
+    with session_scope(settings) as session:
+        for row in session.scalars(select(AuditRecord).order_by(AuditRecord.id)).yield_per(1000):
+            count += 1
+            if row.id != expected_id:
+                if row.id > expected_id:
+                    return Verdict(False, count, f"record {expected_id} is missing")
+                return Verdict(False, count, f"record {row.id} is inserted (duplicate id)")
+            if (row.prev_hmac or GENESIS) != prev or not hmac.compare_digest(
+                    row.hmac or "", _sign(key, prev, row)):
+                return Verdict(False, count, f"record {row.id} is altered or inserted")
+            prev, expected_id = row.hmac, expected_id + 1
+    last_id = expected_id - 1
+    try:
+        anchor_id, anchor_head = anchor_path(settings).read_text().split()
+    except FileNotFoundError:
+        if last_id:
+            return Verdict(False, count, "the anchor file is missing")
+        return Verdict(True, 0)
+    if int(anchor_id) > last_id:
+        return Verdict(False, count, f"records {last_id + 1} to {anchor_id} are missing (truncated)")
+    if int(anchor_id) == last_id and anchor_head != prev:
+        return Verdict(False, count, f"record {last_id} does not match the anchor")
+    return Verdict(True, count)

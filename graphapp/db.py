@@ -135,9 +135,18 @@ class AuditRecord(Base):
     client: Mapped[str] = mapped_column(String(64), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: HMAC chain (filled in once the accounts issue turns on chaining).
+    #: HMAC-SHA-256 chain: the previous record's HMAC, and this one's (graphapp.audit).
     prev_hmac: Mapped[str | None] = mapped_column(String(64))
     hmac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditWriter(Base):
+    """One row whose update makes audit writers take turns (see graphapp.audit)."""
+
+    __tablename__ = "audit_writer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appends: Mapped[int] = mapped_column(Integer, default=0)
 
 
 _APPEND_ONLY = {
@@ -175,6 +184,8 @@ def get_engine(settings: Settings) -> Engine:
             with engine.begin() as conn:
                 for stmt in _APPEND_ONLY.get(engine.dialect.name, []):
                     conn.execute(text(stmt))
+                if conn.execute(text("SELECT count(*) FROM audit_writer")).scalar() == 0:
+                    conn.execute(text("INSERT INTO audit_writer (id, appends) VALUES (1, 0)"))
             _engines[url] = engine
         return engine
 

@@ -32,6 +32,9 @@ class Settings:
     #: Seconds a client waits for one store reply (redis-py's default of 5 s is too short).
     store_timeout: float = 60.0
     cypher_dir: Path = PROJECT_ROOT / "cypher"
+    #: Where the audit chain's head is written outside the database; shared storage when
+    #: several app servers write one log. Empty: ``audit.anchor`` in the data directory.
+    audit_anchor: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -46,6 +49,8 @@ class Settings:
             "database_url": env.get("CASEGRAPH_DATABASE_URL", ""),
             "secret_key": env.get("CASEGRAPH_SECRET_KEY", ""),
         }
+        if env.get("CASEGRAPH_AUDIT_ANCHOR"):
+            values["audit_anchor"] = env["CASEGRAPH_AUDIT_ANCHOR"]
         if env.get("CASEGRAPH_CYPHER_DIR"):
             values["cypher_dir"] = Path(env["CASEGRAPH_CYPHER_DIR"])
         if "CASEGRAPH_STORE_TIMEOUT" in env:

@@ -31,7 +31,8 @@ def session_store(session_settings):
 def settings(session_settings, tmp_path) -> Settings:
     """Session graph, but a fresh accounts database for each test."""
     return dataclasses.replace(session_settings,
-                               database_url=f"sqlite:///{tmp_path / 'accounts.sqlite'}")
+                               database_url=f"sqlite:///{tmp_path / 'accounts.sqlite'}",
+                               audit_anchor=str(tmp_path / "audit.anchor"))
 
 
 @pytest.fixture

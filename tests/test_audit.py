@@ -1,0 +1,111 @@
+"""The audit chain finds every kind of tampering: edit, delete, insert, truncate."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from graphapp import audit
+from graphapp.db import get_engine
+
+
+def append(settings, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        audit.record(settings, audit.AuditEvent(action="search", actor=f"user{i % 3}",
+                                                cases=("K-1",), detail={"q": f"query {i}"}))
+
+
+def tamper(settings, *statements: str) -> None:
+    """What someone with write access to the database could do (the triggers dropped first)."""
+    with get_engine(settings).begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+        conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+@pytest.fixture
+def chain(settings):
+    append(settings, 6)
+    assert audit.verify(settings).ok
+    return settings
+
+
+def test_an_untouched_chain_verifies(chain):
+    verdict = audit.verify(chain)
+    assert verdict.ok and verdict.records == 6, verdict
+
+
+def test_the_app_cannot_change_or_delete_a_record(chain):
+    with pytest.raises(Exception, match="append-only"):
+        with get_engine(chain).begin() as conn:
+            conn.execute(text("UPDATE audit_log SET actor = 'x' WHERE id = 2"))
+    with pytest.raises(Exception, match="append-only"):
+        with get_engine(chain).begin() as conn:
+            conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+
+
+@pytest.mark.parametrize(("statement", "problem"), [
+    ("UPDATE audit_log SET actor = 'someone else' WHERE id = 3", "record 3 is altered"),
+    ("UPDATE audit_log SET detail = '{\"q\": \"changed\"}' WHERE id = 4", "record 4 is altered"),
+    ("UPDATE audit_log SET at = '2020-01-01 00:00:00' WHERE id = 2", "record 2 is altered"),
+    ("DELETE FROM audit_log WHERE id = 3", "record 3 is missing"),
+    ("DELETE FROM audit_log WHERE id = 1", "record 1 is missing"),
+])
+def test_edits_and_deletions_are_named(chain, statement, problem):
+    tamper(chain, statement)
+    verdict = audit.verify(chain)
+    assert not verdict.ok and problem in verdict.problem, verdict
+
+
+def test_an_inserted_record_is_named(chain):
+    tamper(chain,
+           "UPDATE audit_log SET id = id + 100 WHERE id >= 4",
+           "INSERT INTO audit_log (id, at, actor, os_user, action, outcome, cases, client, purpose,"
+           " detail, prev_hmac, hmac) SELECT 4, at, 'mallory', '', 'login', 'ok', '[]', '', '',"
+           " '{}', hmac, hmac FROM audit_log WHERE id = 3",
+           "UPDATE audit_log SET id = id - 99 WHERE id >= 104")
+    verdict = audit.verify(chain)
+    assert not verdict.ok and "record 4 is altered or inserted" in verdict.problem, verdict
+
+
+def test_truncation_is_found_through_the_anchor(chain):
+    tamper(chain, "DELETE FROM audit_log WHERE id >= 5")
+    verdict = audit.verify(chain)
+    assert not verdict.ok and "records 5 to 6 are missing (truncated)" in verdict.problem, verdict
+
+
+def test_a_rewritten_chain_without_the_key_does_not_verify(chain):
+    # Recomputing HMACs needs the key kept outside the database; a forger without it fails.
+    tamper(chain, "UPDATE audit_log SET hmac = prev_hmac WHERE id = 6")
+    verdict = audit.verify(chain)
+    assert not verdict.ok and "record 6" in verdict.problem, verdict
+
+
+def test_concurrent_writers_keep_one_chain(settings):
+    threads = [threading.Thread(target=append, args=(settings, 10, i * 10)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    verdict = audit.verify(settings)
+    assert verdict.ok and verdict.records == 40, verdict
+
+
+def test_cli_verify_exits_non_zero_on_tampering(chain):
+    from click.testing import CliRunner
+
+    from graphapp import cli
+
+    env = {"CASEGRAPH_DATA_DIR": str(chain.data_dir), "CASEGRAPH_DATABASE_URL": chain.sqlalchemy_url,
+           "CASEGRAPH_AUDIT_ANCHOR": chain.audit_anchor}
+    good = CliRunner().invoke(cli.main, ["audit", "verify"], env=env)
+    assert good.exit_code == 0 and "intact: 6 records" in good.output, good.output
+    exported = CliRunner().invoke(cli.main, ["audit", "export"], env=env)
+    assert exported.exit_code == 0 and len(exported.output.splitlines()) == 6, exported.output
+    tamper(chain, "UPDATE audit_log SET outcome = 'failure' WHERE id = 2")
+    bad = CliRunner().invoke(cli.main, ["audit", "verify"], env=env)
+    assert bad.exit_code == 1 and "record 2 is altered" in bad.output, bad.output
+    assert "Traceback" not in bad.output
