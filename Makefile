@@ -39,8 +39,14 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check graphapp ingest tests bench
 
-bench: install
-	$(BIN)/python bench/ingest_rate.py
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+# Ingest rate against the raw store and the bulk loader; SIZES=10000,100000,1000000 for all.
+SIZES ?= 10000,100000
+bench: install $(VENV)/.installed-bench
+	$(BIN)/python bench/ingest.py --sizes $(SIZES)
 
 serve: install
 	$(BIN)/casegraph serve
