@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from graphapp.access import ensure_allowed
 from graphapp.services import graph
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
 from graphapp.views.errors import ApiError
+from graphapp.views.guard import requires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -51,9 +51,9 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/search")
+@requires("search")
 def search():
     """Search the caller's visible entities; a phone in any format finds its E.164 entity."""
-    ensure_allowed(g.actor, "search")
     q = request.args.get("q", "")
     limit = int_arg("limit", search_service.DEFAULT_LIMIT, 1, 100)
     try:
@@ -66,6 +66,7 @@ def search():
 
 
 @bp.get("/entities/<path:entity_id>/network")
+@requires("view-network")
 def entity_network(entity_id: str):
     """The entity's neighbourhood over visible facts, cases as leaves."""
     hops = int_arg("hops", 1, 1, graph.MAX_HOPS)
@@ -77,6 +78,7 @@ def entity_network(entity_id: str):
 
 
 @bp.get("/entities/<path:entity_id>")
+@requires("view-entity")
 def entity(entity_id: str):
     """The entity, its visible facts with sources, its visible cases, and ``hits``."""
     view = graph.entity(context.store(), g.actor, entity_id)
@@ -85,13 +87,14 @@ def entity(entity_id: str):
 
 
 @bp.get("/queries")
+@requires("run-saved-query")
 def queries():
     """The saved queries the caller may run."""
-    ensure_allowed(g.actor, "run-saved-query")
     return jsonify({"queries": [q.to_dict() for q in saved.available(context.store(), g.actor)]})
 
 
 @bp.post("/queries/<name>/run")
+@requires("run-saved-query")
 def run_query(name: str):
     """Run a saved query: ``{"params": {...}}`` in, ``{"columns", "rows", "truncated"}`` out."""
     body = request.get_json(silent=True) or {}

@@ -1,7 +1,9 @@
 """Log in, log out, and choose a new password after a one-time one.
 
-Minimal accounts for now (the accounts issue adds TOTP, throttling, lock-out and server-side
-sessions): argon2id passwords, Flask-Login's signed session, a fresh session at login.
+Flask-Login tracks who is logged in, inside the server-side session (graphapp.sessions):
+the cookie holds only a random id, log-out revokes the session row, and the id changes at
+log-in. Log-ins go through the lock-out (accounts.attempt_login); every failure and every
+lock-out is audited, but the person logging in is told the same thing whatever went wrong.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from graphapp import accounts, audit
+from graphapp import accounts, audit, sessions
 from graphapp.db import User, session_scope
 from graphapp.views import context
 
@@ -42,6 +44,9 @@ class LoginUser:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> LoginUser | None:
+    """The user the session row belongs to, if still enabled; None ends the log-in."""
+    if sessions.session_owner() is None or str(sessions.session_owner()) != user_id:
+        return None
     with session_scope(context.settings()) as s:
         user = s.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or user.disabled:
@@ -62,37 +67,45 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("new", message="the two new passwords differ")])
 
 
-def _record(action: str, actor: str, outcome: str = "ok") -> None:
+def _record(action: str, actor: str, outcome: str = "ok", **detail) -> None:
     audit.record(context.settings(), audit.AuditEvent(
-        action=action, actor=actor, outcome=outcome, client=context.client_address()))
+        action=action, actor=actor, outcome=outcome, client=context.client_address(),
+        detail=detail))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the log-in form and log the user in."""
+    """Show the log-in form and log the user in, under a new session id."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(context.settings(), form.username.data, form.password.data)
-        if user is None:
-            _record("login", form.username.data, "failure")
+        settings = context.settings()
+        name = form.username.data
+        result = accounts.attempt_login(settings, name, form.password.data, context.client_address())
+        if result.user is None:
+            _record("login", name, "failure", reason=result.reason)
+            for scope in result.locked:
+                _record("lockout", name, "locked", scope=scope,
+                        minutes=int(accounts.LOCKOUT.total_seconds() // 60))
             flash("Unknown user name or wrong password.", "error")
             return render_template("login.html", form=form), 401
+        user = result.user
         session.clear()
+        sessions.rotate()
         login_user(LoginUser(user))
         _record("login", user.name)
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))
-        return redirect(url_for("ui.search"))
+        return redirect(url_for("ui.home"))
     return render_template("login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session: its row is revoked, so a copy of the cookie is worth nothing."""
     _record("logout", current_user.name)
     logout_user()
-    session.clear()
+    session.clear()  # an empty session's row is revoked and its cookie deleted
     return redirect(url_for("auth.login"))
 
 
@@ -103,13 +116,24 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         settings = context.settings()
-        if accounts.authenticate(settings, current_user.name, form.current.data) is None:
+        checked = accounts.attempt_login(settings, current_user.name, form.current.data,
+                                         context.client_address())
+        if checked.user is None:  # counted like a failed log-in: no guessing from a session
+            _record("change-password", current_user.name, "failure", reason=checked.reason)
+            for scope in checked.locked:
+                _record("lockout", current_user.name, "locked", scope=scope,
+                        minutes=int(accounts.LOCKOUT.total_seconds() // 60))
             flash("The current password is wrong.", "error")
             return render_template("password.html", form=form), 400
-        accounts.set_password(settings, current_user.name, form.new.data)
+        try:
+            accounts.set_password(settings, current_user.name, form.new.data)
+        except accounts.AccountError as exc:
+            flash(f"Choose another password: {exc}.", "error")
+            return render_template("password.html", form=form), 400
+        sessions.rotate()  # set_password ended every session of the user; this one goes on
         _record("change-password", current_user.name)
         flash("Password changed.", "info")
-        return redirect(url_for("ui.search"))
+        return redirect(url_for("ui.home"))
     return render_template("password.html", form=form)
 
 

@@ -6,11 +6,13 @@ from flask import Blueprint, jsonify
 
 from graphapp.store import StoreUnavailable
 from graphapp.views import context
+from graphapp.views.guard import public
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
+@public
 def health():
     """Say whether the app and its graph store are up (503 when the store is not)."""
     try:

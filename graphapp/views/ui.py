@@ -21,11 +21,12 @@ from flask import (
 )
 from flask_login import login_required
 
-from graphapp.access import allowed, ensure_allowed
+from graphapp.access import allowed
 from graphapp.services import graph
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
+from graphapp.views.guard import authenticated, public, requires
 
 bp = Blueprint("ui", __name__)
 
@@ -48,6 +49,7 @@ def navigation():
 
 
 @bp.get("/vendor/vis-network/<path:filename>")
+@public
 def vendor(filename: str):
     """The vis-network files shipped inside the pyvis package."""
     if filename not in ("vis-network.min.js", "vis-network.css"):
@@ -56,12 +58,21 @@ def vendor(filename: str):
 
 
 @bp.get("/")
+@authenticated
+def home():
+    """Where a log-in lands: the search page for roles that search, else what the role may do."""
+    if allowed(g.actor, "search"):
+        return search()
+    return render_template("home.html")
+
+
+@bp.get("/search")
+@requires("search")
 def search():
     """The search box, and the caller's visible entities that match."""
     q = request.args.get("q", "").strip()
     results, error = [], ""
     if q:
-        ensure_allowed(g.actor, "search")
         try:
             results = search_service.search(context.store(), g.actor, q)
         except search_service.BadQuery as exc:
@@ -73,9 +84,9 @@ def search():
 
 
 @bp.get("/entities/<path:entity_id>/export.html")
+@requires("export")
 def export_view(entity_id: str):
     """A standalone HTML file of the entity's network: vis-network inlined, nothing fetched."""
-    ensure_allowed(g.actor, "export")
     hops = _hops()
     store = context.store()
     view = graph.network(store, g.actor, entity_id, hops=hops)
@@ -102,6 +113,7 @@ def export_view(entity_id: str):
 
 
 @bp.get("/entities/<path:entity_id>")
+@requires("view-entity")
 def entity(entity_id: str):
     """An entity: its visible facts with sources, its cases, and its network."""
     view = graph.entity(context.store(), g.actor, entity_id)
@@ -122,13 +134,14 @@ def _hops() -> int:
 
 
 @bp.get("/queries")
+@requires("run-saved-query")
 def queries():
     """The saved query library."""
-    ensure_allowed(g.actor, "run-saved-query")
     return render_template("queries.html", queries=saved.available(context.store(), g.actor))
 
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])
+@requires("run-saved-query")
 def query(name: str):
     """One saved query: its parameters, and its results once run."""
     store = context.store()

@@ -1,0 +1,67 @@
+"""Every route declares the action it needs, and a role without that action gets 403."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graphapp.views.guard import AUTHENTICATED, PUBLIC
+from tests.conftest import make_user
+
+#: The action each route needs: a new route fails here until it declares one.
+EXPECTED = {
+    "health.health": PUBLIC,
+    "static": PUBLIC,
+    "ui.vendor": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": AUTHENTICATED,
+    "auth.change_password": AUTHENTICATED,
+    "ui.home": AUTHENTICATED,
+    "ui.search": "search",
+    "ui.entity": "view-entity",
+    "ui.export_view": "export",
+    "ui.queries": "run-saved-query",
+    "ui.query": "run-saved-query",
+    "api.search": "search",
+    "api.entity": "view-entity",
+    "api.entity_network": "view-network",
+    "api.queries": "run-saved-query",
+    "api.run_query": "run-saved-query",
+}
+#: Endpoints Flask or its extensions declare, checked by EXPECTED all the same.
+UNDECORATED_OK = {"static", "auth.login", "auth.logout", "auth.change_password"}
+
+
+def test_every_route_declares_its_action(app):
+    seen = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        action = getattr(view, "required_action", None)
+        if action is None and rule.endpoint in UNDECORATED_OK:
+            action = EXPECTED[rule.endpoint]
+        seen[rule.endpoint] = action
+    assert seen == EXPECTED
+
+
+def _sample(rule: str) -> str:
+    return re.sub(r"<(?:path:)?(\w+)>", lambda m: {"entity_id": "phone:%2B46701234567",
+                                                     "name": "shared_phones"}.get(m.group(1), "x"),
+                  rule)
+
+
+@pytest.mark.parametrize("role", ["prosecutor"])
+def test_a_role_without_the_action_gets_403_on_every_api_route(app, client, settings, demo_store,
+                                                               role):
+    token = make_user(settings, "pat", role, {"K-2024-0113": "read"})
+    headers = {"Authorization": f"Bearer {token}"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        action = getattr(app.view_functions[rule.endpoint], "required_action", None)
+        if not rule.rule.startswith("/api/") or action in (None, PUBLIC, AUTHENTICATED):
+            continue
+        method = "POST" if "POST" in rule.methods else "GET"
+        response = client.open(_sample(rule.rule) + "?q=x", method=method, headers=headers, json={})
+        assert response.status_code == 403, (rule.rule, response.status_code, response.data)
+        checked += 1
+    assert checked == 5
