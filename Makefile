@@ -34,10 +34,12 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check graphapp ingest tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r graphapp ingest
 	$(BIN)/pytest
 
 lint: install-test
 	$(BIN)/ruff check graphapp ingest tests bench
+	$(BIN)/bandit -q -c pyproject.toml -r graphapp ingest
 
 $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[bench]'

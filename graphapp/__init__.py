@@ -19,17 +19,23 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         CASEGRAPH_SETTINGS=settings,
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_NAME="casegraph_session",
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF's HTTPS check wants a same-origin Referer, which ``Referrer-Policy:
+        # no-referrer`` removes from every form post; the token and SameSite=Strict remain.
+        WTF_CSRF_SSL_STRICT=False,
     )
     if test_config:
         app.config.update(test_config)
 
     from flask_wtf.csrf import CSRFProtect
 
+    from graphapp.sessions import DatabaseSessionInterface
     from graphapp.views import api, auth, errors, health, security, ui
 
+    app.session_interface = DatabaseSessionInterface()  # server-side: revocable, rotated at login
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the API checks CSRF itself for session calls; tokens need none
     auth.login_manager.init_app(app)

@@ -1,23 +1,40 @@
-"""Local accounts: users with a role and an argon2id password hash, API tokens, memberships."""
+"""Local accounts: users with a role and an argon2id password hash, API tokens, memberships,
+and the log-in lock-out (DESIGN.md section 5, "Authentication")."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from graphapp import model
-from graphapp.db import ApiToken, CaseMembership, User, session_scope, utcnow
+from graphapp import model, sessions
+from graphapp.db import ApiToken, CaseMembership, LoginThrottle, User, session_scope, utcnow
 from graphapp.settings import Settings
 
 ROLES = ("admin", "investigator", "analyst", "prosecutor")
-TOKEN_PREFIX = "cgt_"  # noqa: S105 - a marker, not a secret
+TOKEN_PREFIX = "cgt_"  # noqa: S105 - a marker, not a secret  # nosec B105
 TOKEN_DAYS = 90
+#: How many of a token's first characters are kept, to tell a user's tokens apart.
+TOKEN_SHOWN = 10
 MIN_PASSWORD_LENGTH = 12
+
+#: Failed log-ins for one user name within FAILURE_WINDOW that lock the account for LOCKOUT.
+USER_FAILURES = 5
+#: Failed log-ins from one client address within FAILURE_WINDOW that block it for LOCKOUT:
+#: higher than USER_FAILURES, since a station's users can share one address behind NAT, but
+#: low enough to stop one address trying a few passwords on each of many user names.
+ADDRESS_FAILURES = 30
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -43,9 +60,26 @@ def new_one_time_password() -> str:
     return secrets.token_urlsafe(15)
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of common passwords, in lower case."""
+    text = resources.files("graphapp").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 def check_password_strength(password: str) -> None:
+    """Refuse short passwords and the ones tried first in any guessing attack: a common
+    password, one followed by digits or punctuation ("Sommar2024!"), digits alone, or a few
+    characters repeated."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    lowered = password.lower()
+    base = lowered.rstrip(string.digits + string.punctuation + " ")
+    if lowered in common_passwords() or base in common_passwords() or not base \
+            or len(set(lowered)) < 4:
+        raise AccountError("password is too common or too easy to guess; a few unrelated words "
+                           "make a good one")
 
 
 def get_user(settings: Settings, name: str) -> User:
@@ -99,7 +133,7 @@ def issue_token(settings: Settings, name: str, days: int = TOKEN_DAYS) -> str:
     user = get_user(settings, name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with session_scope(settings) as s:
-        s.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:10],
+        s.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:TOKEN_SHOWN],
                        expires_at=utcnow() + timedelta(days=days)))
     return token
 
@@ -120,11 +154,156 @@ def user_for_token(settings: Settings, token: str) -> User | None:
     return user
 
 
+def list_tokens(settings: Settings, name: str) -> list[ApiToken]:
+    """A user's tokens (prefix, dates, revoked or not), newest first; never the tokens."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc())))
+
+
+def revoke_token(settings: Settings, token_or_prefix: str) -> str:
+    """Revoke one token, named by the prefix ``list_tokens`` shows or by the whole token;
+    return its prefix. It stops working at once (``user_for_token`` reads the row)."""
+    if len(token_or_prefix) > TOKEN_SHOWN:
+        match = ApiToken.token_hash == _token_hash(token_or_prefix)
+    else:
+        match = ApiToken.prefix == token_or_prefix
+    with session_scope(settings) as s:
+        rows = list(s.scalars(select(ApiToken).where(match)))
+        if not rows:
+            raise AccountError(f"no token {token_or_prefix!r}")
+        if len(rows) > 1:
+            raise AccountError(f"{len(rows)} tokens begin {token_or_prefix!r}; give the whole token")
+        if rows[0].revoked_at is None:
+            rows[0].revoked_at = utcnow()
+        return rows[0].prefix
+
+
+def revoke_user_tokens(settings: Settings, name: str) -> int:
+    """Revoke every token of one user; return how many were still unrevoked."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        return s.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                                ApiToken.revoked_at.is_(None))
+                         .values(revoked_at=utcnow())).rowcount
+
+
+def revoke_sessions(settings: Settings, name: str) -> int:
+    """End every web session of one user at once; return how many were open."""
+    return sessions.revoke_for_user(settings, get_user(settings, name).id)
+
+
+def disable_user(settings: Settings, name: str) -> None:
+    """Disable an account: no log-in, and its open sessions and its tokens end at once (they
+    stay ended if the account is enabled again)."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        s.execute(update(User).where(User.id == user.id).values(disabled=True))
+    revoke_user_tokens(settings, name)
+    sessions.revoke_for_user(settings, user.id)
+
+
+def enable_user(settings: Settings, name: str) -> None:
+    """Let a disabled account log in again (with new sessions and new tokens)."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        s.execute(update(User).where(User.id == user.id).values(disabled=False))
+
+
 def _aware(when: datetime) -> datetime:
     """SQLite returns naive datetimes for aware columns; they were written in UTC."""
-    from datetime import UTC
-
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# -- log-in with lock-out ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a log-in attempt came to. ``reason`` and ``locked`` are for the audit log only: the
+    person logging in is told the same thing whatever went wrong."""
+
+    user: User | None
+    #: Why it was refused: ``bad-credentials``, ``account-locked`` or ``address-locked``.
+    reason: str = ""
+    #: What this failure locked: ``("user",)``, ``("address",)``, both or neither.
+    locked: tuple[str, ...] = ()
+
+
+def _user_key(name: str) -> str:
+    return "user:" + name
+
+
+def _address_key(client: str) -> str:
+    return "addr:" + client
+
+
+def attempt_login(settings: Settings, name: str, password: str, client: str) -> LoginResult:
+    """Log in with lock-out: USER_FAILURES failures for one user name, or ADDRESS_FAILURES from
+    one address, within FAILURE_WINDOW refuse that name or address for LOCKOUT, even with the
+    right password. Counts live in the accounts database, shared by every app server; unknown
+    names are counted like real ones, so the answers never tell them apart."""
+    if _is_locked(settings, _address_key(client)):
+        verify_password(_DUMMY_HASH, password)  # the same time taken as any other answer
+        return LoginResult(None, "address-locked")
+    if _is_locked(settings, _user_key(name)):
+        verify_password(_DUMMY_HASH, password)
+        locked = ("address",) if _count_failure(settings, _address_key(client), ADDRESS_FAILURES) else ()
+        return LoginResult(None, "account-locked", locked)
+    user = authenticate(settings, name, password)
+    if user is None:
+        locked = tuple(what for what, key, limit in (
+            ("user", _user_key(name), USER_FAILURES),
+            ("address", _address_key(client), ADDRESS_FAILURES))
+            if _count_failure(settings, key, limit))
+        return LoginResult(None, "bad-credentials", locked)
+    unlock(settings, name)
+    return LoginResult(user)
+
+
+def unlock(settings: Settings, name: str) -> None:
+    """Forget a user name's failed log-ins and lift its lock-out (a successful log-in does this)."""
+    with session_scope(settings) as s:
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == _user_key(name)))
+
+
+def _is_locked(settings: Settings, key: str) -> bool:
+    with session_scope(settings) as s:
+        until = s.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.key == key))
+    return until is not None and _aware(until) > utcnow()
+
+
+def _count_failure(settings: Settings, key: str, limit: int) -> bool:
+    """Count one failure against ``key``; lock it when this one reaches ``limit`` within the
+    window. Return True if this failure locked it. The counter is changed by one UPDATE in the
+    database, so concurrent failures on several app servers all count."""
+    now = utcnow()
+    window_open = LoginThrottle.window_start > now - FAILURE_WINDOW
+    with session_scope(settings) as s:  # forget what no longer matters
+        s.execute(delete(LoginThrottle).where(
+            LoginThrottle.window_start <= now - FAILURE_WINDOW,
+            LoginThrottle.locked_until.is_(None) | (LoginThrottle.locked_until <= now)))
+    with session_scope(settings) as s:
+        insert = (postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert)
+        s.execute(insert(LoginThrottle).values(key=key, failures=0, window_start=now)
+                  .on_conflict_do_nothing(index_elements=["key"]))
+        s.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(
+            failures=case((window_open, LoginThrottle.failures + 1), else_=1),
+            window_start=case((window_open, LoginThrottle.window_start), else_=now)))
+        row = s.get(LoginThrottle, key)
+        already = row.locked_until is not None and _aware(row.locked_until) > now
+        if row.failures >= limit and not already:
+            row.locked_until = now + LOCKOUT
+            return True
+    return False
+
+
+def lockout_state(settings: Settings, name: str) -> datetime | None:
+    """Until when a user name is locked out, or None."""
+    with session_scope(settings) as s:
+        until = s.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.key == _user_key(name)))
+    return _aware(until) if until is not None and _aware(until) > utcnow() else None
 
 
 def grant_case(settings: Settings, name: str, case_id: str, access: str, granted_by: str) -> None:
@@ -162,11 +341,15 @@ def reset_one_time_password(settings: Settings, name: str, role: str) -> str:
         else:
             user.password_hash = hash_password(password)
             user.must_change_password = True
+    if user is not None:
+        sessions.revoke_for_user(settings, user.id)
     return password
 
 
 def set_password(settings: Settings, name: str, password: str) -> None:
-    """Replace a user's password with one they chose; it is no longer one-time."""
+    """Replace a user's password with one they chose; it is no longer one-time. Every open
+    session of the user ends (one may have been opened with the old password by someone
+    else); the web page that changes it gives its own session a new id and goes on."""
     check_password_strength(password)
     with session_scope(settings) as s:
         user = s.scalar(select(User).where(User.name == name))
@@ -174,3 +357,4 @@ def set_password(settings: Settings, name: str, password: str) -> None:
             raise AccountError(f"no user named {name!r}")
         user.password_hash = hash_password(password)
         user.must_change_password = False
+    sessions.revoke_for_user(settings, user.id)

@@ -2,7 +2,7 @@
 
 Every record's HMAC covers its own fields and the previous record's HMAC, under a key kept
 outside the database (``keys/audit_key``, mode 0600, or ``CASEGRAPH_AUDIT_KEY``). One writer
-appends at a time (SQLite: a write transaction taken at once; PostgreSQL: an advisory lock),
+appends at a time (they take turns on one lock row: SQLite's write lock, PostgreSQL's row lock),
 and the newest chain head is also written to an anchor file (``CASEGRAPH_AUDIT_ANCHOR``), so
 that cutting records off the end is found too. :func:`verify` names the first altered,
 inserted or missing record. Nothing in the app updates or deletes a record, and database
@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from sqlalchemy import select, update
 
 from graphapp.db import AuditRecord, AuditWriter, session_scope, utcnow
@@ -90,8 +91,10 @@ def record(settings: Settings, event: AuditEvent) -> int:
         row.hmac = _sign(key, prev_hmac or GENESIS, row)
         session.add(row)
         session.flush()
-        _write_anchor(settings, row.id, row.hmac)
-        return row.id
+        seq, head = row.id, row.hmac
+    # After the commit: an anchor ahead of the database would read as truncation.
+    _write_anchor(settings, seq, head)
+    return seq
 
 
 def _take_writer_lock(session) -> None:
@@ -103,15 +106,22 @@ def _take_writer_lock(session) -> None:
 
 
 def _write_anchor(settings: Settings, seq: int, head: str) -> None:
+    """Record the newest head; a writer that lost the race to a newer one leaves it be."""
     path = anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(f"{seq} {head}\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with FileLock(str(path) + ".lock"):
+        try:
+            if int(path.read_text().split()[0]) > seq:
+                return
+        except (FileNotFoundError, ValueError, IndexError):
+            pass
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{seq} {head}\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
 
 
 @dataclass

@@ -65,6 +65,42 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class UserSession(Base):
+    """A web session (graphapp.sessions). The browser holds only a random id; the row holds its
+    hash, its owner, its data and its time-outs, so that log-out and revocation end it at
+    once on every app server."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: SHA-256 of the cookie's session id: a stolen database copy holds no usable cookie.
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: NULL until someone logs in (a log-in form's CSRF token lives in an anonymous session).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Flask's tagged JSON of the session dict: Flask-Login's keys, the CSRF token, flashes.
+    data: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The absolute time-out, fixed when the session is created.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    client: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(256), default="")
+
+
+class LoginThrottle(Base):
+    """Failed log-ins counted per user name (``user:NAME``) and per client address
+    (``addr:ADDRESS``) in a window, and the lock-out they led to; in the database so that
+    every app server sees the same counts (graphapp.accounts.attempt_login)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class CaseMembership(Base):
     __tablename__ = "case_memberships"
     __table_args__ = (UniqueConstraint("user_id", "case_id"),)
@@ -165,6 +201,9 @@ _APPEND_ONLY = {
     ],
 }
 
+#: pg_advisory_xact_lock key taken while an app server creates the schema (b"cgschema").
+_PG_SCHEMA_LOCK = 7162820603146497377
+
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -180,8 +219,12 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(url, future=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(engine)
             with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    # App servers starting at once would race on the DDL ("tuple concurrently
+                    # updated", duplicate tables): one at a time, until this transaction ends.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+                Base.metadata.create_all(conn)
                 for stmt in _APPEND_ONLY.get(engine.dialect.name, []):
                     conn.execute(text(stmt))
                 if conn.execute(text("SELECT count(*) FROM audit_writer")).scalar() == 0:

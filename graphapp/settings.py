@@ -35,6 +35,11 @@ class Settings:
     #: Where the audit chain's head is written outside the database; shared storage when
     #: several app servers write one log. Empty: ``audit.anchor`` in the data directory.
     audit_anchor: str = ""
+    #: Send the session cookie with ``Secure`` (set when the app is served over TLS).
+    secure_cookies: bool = False
+    #: A web session ends after this long without a request, and this long after log-in.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -58,6 +63,12 @@ class Settings:
                 values["store_timeout"] = float(env["CASEGRAPH_STORE_TIMEOUT"])
             except ValueError as exc:
                 raise ConfigError("CASEGRAPH_STORE_TIMEOUT must be a number of seconds") from exc
+        if "CASEGRAPH_SECURE_COOKIES" in env:
+            values["secure_cookies"] = _flag(env, "CASEGRAPH_SECURE_COOKIES")
+        for name, key in (("CASEGRAPH_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+                          ("CASEGRAPH_SESSION_ABSOLUTE_HOURS", "session_absolute_hours")):
+            if name in env:
+                values[key] = _positive_int(env, name)
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"]).resolve()
         if values["graph_url"] and not values["graph_url"].startswith(
@@ -93,13 +104,18 @@ class Settings:
         path = self.key_file(name)
         if not path.exists():
             self.ensure_data_dir()
+            # Written whole under a temporary name, then linked into place: another process
+            # never reads a half-written key, and only the first of two writers wins.
+            tmp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(nbytes))
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.link(tmp, path)
             except FileExistsError:
                 pass
-            else:
-                with os.fdopen(fd, "w") as fh:
-                    fh.write(secrets.token_hex(nbytes))
+            finally:
+                os.unlink(tmp)
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             raise ConfigError(f"{path} must be readable by its owner only (mode {oct(mode)})")
@@ -114,3 +130,22 @@ class Settings:
     def match_key(self) -> bytes:
         """Server key for HMAC person match keys (DESIGN.md section 3)."""
         return self.read_or_create_key("match_key")
+
+
+def _flag(env, name: str) -> bool:
+    value = env[name].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {env[name]!r}")
+
+
+def _positive_int(env, name: str) -> int:
+    try:
+        value = int(env[name])
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value

@@ -183,7 +183,7 @@ def memberships(rows: int = 0, seed: int = 1) -> dict[str, dict[str, str]]:
     if rows <= 0:
         return result
     plan = _plan(rows, seed)
-    rng = Random(f"casegraph-demo/{seed}/{rows}/members")
+    rng = Random(f"casegraph-demo/{seed}/{rows}/members")  # seeded: a reproducible demo, no secret  # nosec B311
     investigator, analyst = result["investigator"], result["analyst"]
     for case in plan.cases:
         if case.classification == "covert":
@@ -898,7 +898,7 @@ def _case_count(rows: int) -> int:
 
 
 def _plan(rows: int, seed: int) -> _Plan:
-    rng = Random(f"casegraph-demo/{seed}/{rows}/plan")
+    rng = Random(f"casegraph-demo/{seed}/{rows}/plan")  # seeded: a reproducible demo, no secret  # nosec B311
     taken_phones = _core_e164()
     taken_addresses, taken_hotels = _core_places()
     people = {(c, f): _People(c, f, seed) for c in _NAMES for f in (False, True)}
@@ -1178,7 +1178,7 @@ class _Generator:
 
     def __init__(self, plan: _Plan, writers: dict, seed: int):
         self.plan = plan
-        self.rng = Random(f"casegraph-demo/{seed}/{plan.rows}/rows")
+        self.rng = Random(f"casegraph-demo/{seed}/{plan.rows}/rows")  # seeded: a reproducible demo, no secret  # nosec B311
         self.w = {name.removesuffix(".csv"): w.writerow for name, w in writers.items()}
         self.n = 0
         self.recent_buyers: list[tuple[_Person, tuple[str, str]]] = []

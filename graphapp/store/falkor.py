@@ -270,7 +270,7 @@ def _disown(db: Any) -> None:
     try:
         db.client.pidfile = None
         db.client.connection_pool.disconnect()
-    except Exception:  # noqa: BLE001, S110 - best effort on a dead client
+    except Exception:  # noqa: BLE001, S110 - best effort on a dead client  # nosec B110
         pass
 
 

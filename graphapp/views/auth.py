@@ -45,7 +45,8 @@ class LoginUser:
 @login_manager.user_loader
 def load_user(user_id: str) -> LoginUser | None:
     """The user the session row belongs to, if still enabled; None ends the log-in."""
-    if sessions.session_owner() is None or str(sessions.session_owner()) != user_id:
+    owner = sessions.session_owner()
+    if owner is None or str(owner) != user_id:
         return None
     with session_scope(context.settings()) as s:
         user = s.get(User, int(user_id)) if user_id.isdigit() else None
