@@ -358,3 +358,29 @@ def set_password(settings: Settings, name: str, password: str) -> None:
         user.password_hash = hash_password(password)
         user.must_change_password = False
     sessions.revoke_for_user(settings, user.id)
+
+
+def revoke_case(settings: Settings, name: str, case_id: str) -> bool:
+    """End ``name``'s membership of ``case_id``; False if there was none."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        row = s.scalar(select(CaseMembership).where(
+            CaseMembership.user_id == user.id, CaseMembership.case_id == case_id))
+        if row is None:
+            return False
+        s.delete(row)
+        return True
+
+
+def list_users(settings: Settings) -> list[User]:
+    with session_scope(settings) as s:
+        return list(s.scalars(select(User).order_by(User.name)))
+
+
+def case_members(settings: Settings) -> list[tuple[str, str, str]]:
+    """(case_id, user name, access) for every membership."""
+    with session_scope(settings) as s:
+        rows = s.execute(select(CaseMembership.case_id, User.name, CaseMembership.access)
+                         .join(User, User.id == CaseMembership.user_id)
+                         .order_by(CaseMembership.case_id, User.name))
+        return [tuple(r) for r in rows]

@@ -443,6 +443,77 @@ def users_token(cx: CliContext, name: str, days: int) -> None:
     click.echo(token)
 
 
+def _operator() -> str:
+    return f"operator:{operator_name()}"
+
+
+@users.command("list")
+@pass_ctx
+def users_list(cx: CliContext) -> None:
+    """List users: name, role, whether enabled, and memberships."""
+    members: dict[str, list[str]] = {}
+    for case_id, name, access in accounts.case_members(cx.settings):
+        members.setdefault(name, []).append(f"{case_id}:{access}")
+    for user in accounts.list_users(cx.settings):
+        state = "disabled" if user.disabled else "enabled"
+        click.echo(f"{user.name:<24} {user.role:<13} {state:<9} {' '.join(members.get(user.name, []))}")
+
+
+@users.command("disable")
+@click.argument("name")
+@pass_ctx
+@_fail_on_account_error
+def users_disable(cx: CliContext, name: str) -> None:
+    """Disable NAME: their sessions and API tokens stop working at once."""
+    accounts.disable_user(cx.settings, name)
+    _audit(cx.settings, "disable-user", _operator(), detail={"user": name})
+    click.echo(f"{name} disabled; sessions and tokens ended")
+
+
+@users.command("enable")
+@click.argument("name")
+@pass_ctx
+@_fail_on_account_error
+def users_enable(cx: CliContext, name: str) -> None:
+    """Enable NAME again (old sessions and tokens stay ended)."""
+    accounts.enable_user(cx.settings, name)
+    _audit(cx.settings, "enable-user", _operator(), detail={"user": name})
+    click.echo(f"{name} enabled")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@pass_ctx
+@_fail_on_account_error
+def users_reset_password(cx: CliContext, name: str) -> None:
+    """Give NAME a new one-time password (printed once) and end their sessions."""
+    user = accounts.get_user(cx.settings, name)
+    password = accounts.reset_one_time_password(cx.settings, name, user.role)
+    accounts.revoke_sessions(cx.settings, name)
+    _audit(cx.settings, "reset-password", _operator(), detail={"user": name})
+    click.echo(f"one-time password for {name!r} (change it at first login):")
+    click.echo(password)
+
+
+@users.command("revoke")
+@click.argument("token_or_prefix", required=False)
+@click.option("--all", "all_of", metavar="NAME", help="Revoke every token of user NAME.")
+@pass_ctx
+@_fail_on_account_error
+def users_revoke(cx: CliContext, token_or_prefix: str | None, all_of: str | None) -> None:
+    """Revoke an API token (by the token or its 10-character prefix), or all of a user's."""
+    if all_of:
+        n = accounts.revoke_user_tokens(cx.settings, all_of)
+        _audit(cx.settings, "revoke-token", _operator(), detail={"user": all_of, "tokens": n})
+        click.echo(f"{n} token(s) of {all_of} revoked")
+        return
+    if not token_or_prefix:
+        raise click.UsageError("give a token, its prefix, or --all NAME")
+    prefix = accounts.revoke_token(cx.settings, token_or_prefix)
+    _audit(cx.settings, "revoke-token", _operator(), detail={"prefix": prefix})
+    click.echo(f"token {prefix}… revoked")
+
+
 @main.group()
 def cases() -> None:
     """Manage cases and who may see them."""
@@ -462,6 +533,27 @@ def cases_grant(cx: CliContext, user: str, case_id: str, access: str) -> None:
     _audit(cx.settings, "grant-case", f"operator:{operator_name()}", cases=(case_id,),
            detail={"user": user, "access": access})
     click.echo(f"{user} now has {access} access to {case_id}")
+
+
+@cases.command("revoke")
+@click.argument("user")
+@click.argument("case_id")
+@pass_ctx
+@_fail_on_account_error
+def cases_revoke(cx: CliContext, user: str, case_id: str) -> None:
+    """End USER's membership of CASE_ID."""
+    if not accounts.revoke_case(cx.settings, user, case_id):
+        raise click.ClickException(f"{user} is not a member of {case_id}")
+    _audit(cx.settings, "revoke-case", _operator(), cases=(case_id,), detail={"user": user})
+    click.echo(f"{user} is no longer a member of {case_id}")
+
+
+@cases.command("list")
+@pass_ctx
+def cases_list(cx: CliContext) -> None:
+    """List memberships by case (case ids and who may see them; no case content)."""
+    for case_id, name, access in accounts.case_members(cx.settings):
+        click.echo(f"{case_id:<16} {name:<24} {access}")
 
 
 # -- audit -------------------------------------------------------------------------------

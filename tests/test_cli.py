@@ -390,3 +390,28 @@ def test_ingest_as_a_user_reports_a_hidden_case_like_a_missing_one(run, settings
         result = run("ingest", d, "--as", "ulla", ok=False)
         outputs.append(result.output.replace(case_id, "CASE"))
     assert outputs[0] == outputs[1], outputs
+
+
+def test_users_disable_revoke_and_cases_revoke(run, settings, store, demo_dir):
+    run("ingest", demo_dir)
+    run("users", "add", "vera", "--role", "investigator")
+    token = run("users", "token", "vera").output.strip().splitlines()[-1]
+    run("cases", "grant", "vera", "K-2024-0113", "--access", "read")
+    assert "vera" in run("cases", "list").output
+    assert accounts.user_for_token(settings, token) is not None
+    run("users", "revoke", token[:10])
+    assert accounts.user_for_token(settings, token) is None
+    second = run("users", "token", "vera").output.strip().splitlines()[-1]
+    run("users", "disable", "vera")
+    assert accounts.user_for_token(settings, second) is None
+    assert "disabled" in run("users", "list").output
+    run("cases", "revoke", "vera", "K-2024-0113")
+    assert accounts.memberships(settings, accounts.get_user(settings, "vera").id) == {}
+    again = run("cases", "revoke", "vera", "K-2024-0113", ok=False)
+    assert "not a member" in again.output
+    new_password = run("users", "reset-password", "vera").output.strip().splitlines()[-1]
+    run("users", "enable", "vera")
+    assert accounts.authenticate(settings, "vera", new_password) is not None
+    with session_scope(settings) as s:
+        actions = {r.action for r in s.scalars(select(AuditRecord))}
+    assert {"revoke-token", "disable-user", "revoke-case", "reset-password", "enable-user"} <= actions
