@@ -368,17 +368,26 @@ def persons_merge(cx: CliContext, into: str, other: str, as_user: str) -> None:
     """Merge person OTHER into person INTO (needs edit rights on a record of each)."""
     from ingest import resolve
 
-    actor = _actor(cx.settings, as_user)
-    try:
-        done = resolve.merge(cx.store(), cx.settings, actor, into, other)
-    except resolve.ResolveError as exc:
-        _audit(cx.settings, "merge-persons", actor.name, outcome="denied",
-               detail={"into": into, "from": other, "reason": str(exc)})
-        raise click.ClickException(str(exc)) from exc
-    _audit(cx.settings, "merge-persons", actor.name,
-           cases=tuple(r.split(":", 1)[0] for r in done["records"]), detail=done)
+    done = _resolution(cx, as_user, "merge-persons", {"into": into, "from": other},
+                       lambda actor: resolve.merge(cx.store(), cx.settings, actor, into, other),
+                       cases=lambda d: [r.split(":", 1)[0] for r in d["records"]])
     click.echo(f"merged {other} into {into}: {done['facts_moved']} facts moved "
                f"({', '.join(done['records'])})")
+
+
+def _resolution(cx: CliContext, as_user: str, action: str, request: dict, call, cases):
+    """Run a merge or split as ``as_user``; audit it, refusals included."""
+    from ingest import resolve
+
+    actor = _actor(cx.settings, as_user)
+    try:
+        done = call(actor)
+    except resolve.ResolveError as exc:
+        _audit(cx.settings, action, actor.name, outcome="denied",
+               detail={**request, "reason": str(exc)})
+        raise click.ClickException(str(exc)) from exc
+    _audit(cx.settings, action, actor.name, cases=tuple(cases(done)), detail=done)
+    return done
 
 
 @persons.command("split")
@@ -392,14 +401,9 @@ def persons_split(cx: CliContext, person_id: str, record: str, as_user: str) -> 
     """Move one case record of PERSON_ID, and the facts it stated, to a new person."""
     from ingest import resolve
 
-    actor = _actor(cx.settings, as_user)
-    try:
-        done = resolve.split(cx.store(), cx.settings, actor, person_id, record)
-    except resolve.ResolveError as exc:
-        _audit(cx.settings, "split-person", actor.name, outcome="denied",
-               detail={"person_id": person_id, "record": record, "reason": str(exc)})
-        raise click.ClickException(str(exc)) from exc
-    _audit(cx.settings, "split-person", actor.name, cases=(record.split(":", 1)[0],), detail=done)
+    done = _resolution(cx, as_user, "split-person", {"person_id": person_id, "record": record},
+                       lambda actor: resolve.split(cx.store(), cx.settings, actor, person_id, record),
+                       cases=lambda d: [record.split(":", 1)[0]])
     click.echo(f"split {record} off {person_id} onto new person {done['person_id']} "
                f"({done['facts_moved']} facts moved)")
 

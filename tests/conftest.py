@@ -63,6 +63,27 @@ def make_user(settings: Settings, name: str, role: str, cases: dict[str, str]) -
     return accounts.issue_token(settings, name)
 
 
+#: The demo investigator's and analyst's cases (ingest/demo.py MEMBERSHIPS).
+INVESTIGATOR_CASES = {"K-2024-0113": "owner", "K-2024-0287": "read"}
+ANALYST_CASES = {"K-2024-0113": "read", "K-2024-0342": "read"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def investigator(settings, demo_store) -> dict[str, str]:
+    """API headers of an investigator with the demo investigator's cases."""
+    return bearer(make_user(settings, "ines", "investigator", INVESTIGATOR_CASES))
+
+
+@pytest.fixture
+def analyst(settings, demo_store) -> dict[str, str]:
+    """API headers of an analyst with the demo analyst's cases."""
+    return bearer(make_user(settings, "anna", "analyst", ANALYST_CASES))
+
+
 @pytest.fixture
 def app(settings, store):
     return create_app(settings, {"TESTING": True})

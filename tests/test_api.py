@@ -11,13 +11,6 @@ from graphapp.db import AuditRecord, session_scope
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def investigator(settings, demo_store):
-    token = make_user(settings, "ines", "investigator",
-                      {"K-2024-0113": "owner", "K-2024-0287": "read"})
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_health_reports_the_store(client):
     response = client.get("/health")
     assert response.status_code == 200

@@ -17,30 +17,14 @@ import pytest
 
 from graphapp import create_app
 from ingest.loader import load_directory
-from tests.conftest import make_user
+from tests.conftest import INVESTIGATOR_CASES, bearer, make_user
 
-INVESTIGATOR_CASES = {"K-2024-0113": "owner", "K-2024-0287": "read"}
-ANALYST_CASES = {"K-2024-0113": "read", "K-2024-0342": "read"}
 PHONE = "phone:+46701234567"  # in K-2024-0113, K-2024-0287 and (hidden) K-2024-0342
 HIDDEN_PHONE = "phone:+40744123987"  # only in K-2024-0342 and K-2025-0019
 #: Keys of the store's own bookkeeping: never in a response.
 INTERNAL_KEYS = ("case_ids", "match_keys", "batch_id", "rel_key", "pending_case")
 NODE_KEYS = {"id", "kind", "label", "cases"}
 EDGE_KEYS = {"id", "source", "target", "type", "case_id", "source_ref"}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def investigator(settings, demo_store):
-    return bearer(make_user(settings, "ines", "investigator", INVESTIGATOR_CASES))
-
-
-@pytest.fixture
-def analyst(settings, demo_store):
-    return bearer(make_user(settings, "anna", "analyst", ANALYST_CASES))
 
 
 def write_csv(directory: Path, name: str, header: list[str], rows: list[list[str]]) -> None:

@@ -146,3 +146,36 @@ def test_split_refuses_a_lone_record(variants, store, settings):
     pid = person_of(store, "K-1", "P2")
     with pytest.raises(resolve.ResolveError, match="only record"):
         resolve.split(store, settings, actor({"K-1": "edit"}), pid, "K-1:P2")
+
+
+def test_cli_suggestions_merge_and_split_are_audited(variants, store, settings):
+    from click.testing import CliRunner
+
+    from graphapp import accounts, cli
+    from graphapp.db import AuditRecord
+
+    accounts.add_user(settings, "rita", "investigator", "correct horse battery staple")
+    for case_id in ("K-1", "K-2"):
+        accounts.grant_case(settings, "rita", case_id, "edit", granted_by="test")
+    env = {"CASEGRAPH_DATA_DIR": str(settings.data_dir), "CASEGRAPH_DATABASE_URL": settings.sqlalchemy_url,
+           "CASEGRAPH_AUDIT_ANCHOR": settings.audit_anchor}
+
+    def run(*args: str):
+        result = CliRunner().invoke(cli.main, list(args), env=env)
+        assert "Traceback" not in result.output, result.output
+        return result
+
+    listed = run("persons", "suggestions", "--as", "rita")
+    assert listed.exit_code == 0 and "K-1:P1, K-2:A" in listed.output, listed.output
+    into, other = person_of(store, "K-1", "P1"), person_of(store, "K-2", "A")
+    merged = run("persons", "merge", into, other, "--as", "rita")
+    assert merged.exit_code == 0 and "K-2:A" in merged.output, merged.output
+    split = run("persons", "split", into, "--record", "K-2:A", "--as", "rita")
+    assert split.exit_code == 0, split.output
+    assert person_of(store, "K-2", "A") not in (into, other)
+    refused = run("persons", "split", into, "--record", "K-3:X", "--as", "rita")
+    assert refused.exit_code == 1 and "no edit rights on K-3" in refused.output, refused.output
+    with session_scope(settings) as s:
+        audited = [(r.action, r.outcome) for r in s.scalars(select(AuditRecord))
+                   if r.action in ("merge-persons", "split-person")]
+    assert audited == [("merge-persons", "ok"), ("split-person", "ok"), ("split-person", "denied")]

@@ -19,26 +19,10 @@ from graphapp.store import Node, Relationship, StoreError, open_store
 from graphapp.store import Path as GraphPath
 from graphapp.store.queries import parse_query_file
 from graphapp.store.types import scope_value
-from tests.conftest import make_user
+from tests.conftest import ANALYST_CASES, INVESTIGATOR_CASES, bearer, make_user
 
-INVESTIGATOR_CASES = {"K-2024-0113": "owner", "K-2024-0287": "read"}
-ANALYST_CASES = {"K-2024-0113": "read", "K-2024-0342": "read"}
 SHARED = "phone:+46701234567"
 SAVED_DIR = PROJECT_ROOT / "cypher" / "saved"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def investigator(settings, demo_store):
-    return bearer(make_user(settings, "ines", "investigator", INVESTIGATOR_CASES))
-
-
-@pytest.fixture
-def analyst(settings, demo_store):
-    return bearer(make_user(settings, "anna", "analyst", ANALYST_CASES))
 
 
 def run(client, headers, params, name: str = "shared_phones"):
