@@ -47,7 +47,8 @@ class RelationKind:
 FACT_PROPERTIES = ("case_id", "source", "batch_id", "rel_key")
 
 #: Node properties that are the store's own indexes; never shown or returned as they are.
-INTERNAL_NODE_PROPERTIES = frozenset({"case_ids", "match_keys", "block_keys", "created_batch"})
+INTERNAL_NODE_PROPERTIES = frozenset(
+    {"case_ids", "match_keys", "block_keys", "created_batch", "pending_batch"})
 
 #: Relationship properties used only while a batch is pending.
 INTERNAL_REL_PROPERTIES = frozenset({"pending_case", "match_keys", "block_keys"})

@@ -1,5 +1,6 @@
 // description: >-
-//   Make a batch's facts visible in one atomic query: pending_case becomes case_id.
+//   Make a batch's facts and new cases visible in one atomic query: pending_case becomes
+//   case_id, and the cases it created lose their pending_batch mark.
 //   One branch per relationship type, so each uses its batch_id index on both backends.
 // params:
 //   batch_id: string
@@ -25,4 +26,11 @@ CALL {
   MATCH ()-[e:MAYBE_SAME_AS]->() WHERE e.batch_id = $batch_id AND e.pending_case IS NOT NULL RETURN e
 }
 SET e.case_id = e.pending_case, e.pending_case = null
-RETURN count(e) AS committed
+WITH count(e) AS committed
+CALL {
+  MATCH (c:Case)
+  WHERE c.pending_batch = $batch_id
+  SET c.pending_batch = null
+  RETURN count(c) AS cases
+}
+RETURN committed, cases

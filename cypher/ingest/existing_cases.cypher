@@ -3,4 +3,5 @@
 //   case_ids: list<string>
 UNWIND $case_ids AS id
 MATCH (c:Case {case_id: id})
+WHERE c.pending_batch IS NULL
 RETURN c.case_id AS case_id

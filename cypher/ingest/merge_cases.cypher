@@ -4,4 +4,5 @@
 //   batch_id: string
 UNWIND $rows AS r
 MERGE (c:Case {case_id: r.case_id})
-ON CREATE SET c += r.props, c.case_ids = [r.case_id], c.created_batch = $batch_id
+ON CREATE SET c += r.props, c.case_ids = [r.case_id], c.created_batch = $batch_id,
+              c.pending_batch = $batch_id

@@ -27,7 +27,7 @@ RETURN n AS node, cases, label
 LIMIT $limit
 UNION ALL
 MATCH (n:Case)
-WHERE n.case_id IN $allowed_cases
+WHERE n.case_id IN $allowed_cases AND n.pending_batch IS NULL
   AND (toLower(n.case_id) CONTAINS $q OR toLower(n.title) CONTAINS $q)
 RETURN n AS node, [n.case_id] AS cases, n.case_id + ': ' + n.title AS label
 LIMIT $limit

@@ -5,5 +5,5 @@
 //   allowed_cases: list<string>
 //   key: string
 MATCH (n:Case {case_id: $key})
-WHERE n.case_id IN $allowed_cases
+WHERE n.case_id IN $allowed_cases AND n.pending_batch IS NULL
 RETURN n AS node, id(n) AS nid

@@ -1,0 +1,3 @@
+// description: Benchmark check (bench/ingest.py) - how many relationships the graph holds.
+MATCH ()-[r]->()
+RETURN count(r) AS count
