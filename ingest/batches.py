@@ -100,7 +100,9 @@ def endpoints(store: GraphStore, batch_id: str) -> list[int]:
 def derive(store: GraphStore, nids: list[int]) -> None:
     """Recompute ``case_ids`` (and persons' ``match_keys``) of these nodes from their facts."""
     for start in range(0, len(nids), BATCH_SIZE):
-        store.write("ingest/derive_nodes", {"nids": nids[start:start + BATCH_SIZE]})
+        chunk = nids[start:start + BATCH_SIZE]
+        store.write("ingest/derive_nodes", {"nids": chunk})
+        store.write("ingest/derive_persons", {"nids": chunk})
 
 
 def commit(store: GraphStore, batch_id: str) -> int:

@@ -207,11 +207,15 @@ class Planner:
         self.by_key: dict[str, str] = {}
         self.joins: list[dict] = []
         self.out: dict[str, list[dict]] = defaultdict(list)
+        #: id(record) -> (match keys, blocking keys) for the chunk being planned
+        self._keys: dict[int, tuple[list[str], list[str]]] = {}
 
     def plan(self, file_name: str, records: list[Record]) -> dict[str, list[dict]]:
         """Rows per ingest query for one chunk of one file."""
         self.out = defaultdict(list)
         self._prefetch_refs(file_name, records)
+        if file_name == "persons.csv":
+            self._prefetch_match_keys(records)
         handler = getattr(self, "_" + file_name.removesuffix(".csv"))
         for rec in records:
             handler(rec)
@@ -225,6 +229,20 @@ class Planner:
         missing = [{"case_id": c, "person_ref": p} for c, p in sorted(wanted - set(self.person_ids))]
         for row in _lookup(self.store, "ingest/existing_person_refs", "refs", missing):
             self.person_ids[(row["case_id"], row["person_ref"])] = row["person_id"]
+
+    def _prefetch_match_keys(self, records: list[Record]) -> None:
+        """Look up, in one query per chunk, the persons already holding these records' keys."""
+        self._keys = {}
+        for rec in records:
+            name = normalise.normalise_name(rec["name"])
+            self._keys[id(rec)] = (
+                ids.person_match_keys(self.match_key, national_id=rec["national_id"], name=name,
+                                      birth_date=rec["birth_date"]),
+                ids.person_block_keys(self.match_key, name=name, birth_date=rec["birth_date"]),
+            )
+        unknown = sorted({k for keys, _ in self._keys.values() for k in keys} - set(self.by_key))
+        for row in _lookup(self.store, "ingest/persons_by_match_key", "keys", unknown):
+            self.by_key.setdefault(row["match_key"], row["person_id"])
 
     def _fact(self, query: str, rel_type: str, start_key: str, end_key: str, rec: Record,
               props: dict, **extra) -> None:
@@ -250,10 +268,7 @@ class Planner:
         self.out["cases"].append({"case_id": rec["case_id"], "props": props})
 
     def _persons(self, rec: Record) -> None:
-        name = normalise.normalise_name(rec["name"])
-        keys = ids.person_match_keys(self.match_key, national_id=rec["national_id"], name=name,
-                                     birth_date=rec["birth_date"])
-        blocks = ids.person_block_keys(self.match_key, name=name, birth_date=rec["birth_date"])
+        keys, blocks = self._keys[id(rec)]
         self._resolve(rec, keys)
         props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
                                      "national_id", "role")}
@@ -265,9 +280,6 @@ class Planner:
         """Join a record to a person on an exact key, else give it a new person id."""
         ref = (rec["case_id"], rec["person_ref"])
         if ref not in self.person_ids:
-            unknown = [k for k in keys if k not in self.by_key]
-            for row in _lookup(self.store, "ingest/persons_by_match_key", "keys", unknown):
-                self.by_key.setdefault(row["match_key"], row["person_id"])
             hit = next((k for k in keys if k in self.by_key), None)
             if hit is not None:
                 self.person_ids[ref] = self.by_key[hit]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Final
 
 import phonenumbers
@@ -150,6 +151,7 @@ def _clean_phone_text(raw: str) -> str:
     return text
 
 
+@lru_cache(maxsize=100_000)  # the same numbers recur across rows and both passes
 def normalise_phone(raw: str, region: str | None = DEFAULT_REGION) -> str:
     """Return the E.164 form of a written phone number (``+46701234567``), or raise.
 
