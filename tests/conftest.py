@@ -55,6 +55,41 @@ def demo_store(store, settings, demo_dir):
     return store
 
 
+@pytest.fixture
+def run(settings):
+    """``casegraph`` in this process, on the session graph and this test's accounts database.
+
+    ``run(*args)`` expects success; ``ok=False`` a failure, ``code=N`` that exit status; never
+    a traceback.
+    """
+    from click.testing import CliRunner
+
+    from graphapp import cli
+
+    env = {
+        "CASEGRAPH_DATA_DIR": str(settings.data_dir),
+        "CASEGRAPH_DATABASE_URL": settings.sqlalchemy_url,
+        "CASEGRAPH_AUDIT_ANCHOR": settings.audit_anchor,
+        "CASEGRAPH_GRAPH_URL": None,
+        "CASEGRAPH_GRAPH_NAME": None,
+    }
+
+    def invoke(*args, ok: bool = True, code: int | None = None):
+        result = CliRunner().invoke(cli.main, [str(a) for a in args], env=env)
+        assert "Traceback" not in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            f"{args}: {result.exception!r}\n{result.output}")
+        if code is not None:
+            assert result.exit_code == code, f"{args}: exit {result.exit_code}\n{result.output}"
+        elif ok:
+            assert result.exit_code == 0, f"{args}: exit {result.exit_code}\n{result.output}"
+        else:
+            assert result.exit_code != 0, f"{args}: exit 0\n{result.output}"
+        return result
+
+    return invoke
+
+
 def make_user(settings: Settings, name: str, role: str, cases: dict[str, str]) -> str:
     """Create a user with memberships and return an API token for them."""
     accounts.add_user(settings, name, role, password="correct horse battery staple")

@@ -23,10 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from graphapp import cli
 from graphapp.db import AuditRecord, session_scope
 from graphapp.settings import Settings
 from graphapp.store import StoreError
@@ -498,30 +496,6 @@ def test_recovery_finishes_a_batch_that_committed_before_its_status_was_recorded
 # -- 5. withdrawal ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def run(settings):
-    """``casegraph`` in this process, on the session graph and this test's accounts database."""
-    env = {
-        "CASEGRAPH_DATA_DIR": str(settings.data_dir),
-        "CASEGRAPH_DATABASE_URL": settings.sqlalchemy_url,
-        "CASEGRAPH_GRAPH_URL": None,
-        "CASEGRAPH_GRAPH_NAME": None,
-    }
-
-    def invoke(*args, ok: bool = True) -> Result:
-        result = CliRunner().invoke(cli.main, [str(a) for a in args], env=env)
-        assert "Traceback" not in result.output, result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            f"{args}: {result.exception!r}\n{result.output}")
-        if ok:
-            assert result.exit_code == 0, f"{args}: exit {result.exit_code}\n{result.output}"
-        else:
-            assert result.exit_code == 1, f"{args}: exit {result.exit_code}\n{result.output}"
-        return result
-
-    return invoke
-
-
 def audit_records(settings, action: str) -> list[dict]:
     with session_scope(settings) as s:
         rows = s.scalars(select(AuditRecord).where(AuditRecord.action == action)
@@ -554,13 +528,13 @@ def test_withdrawing_a_batch_restores_the_graph_before_it(run, demo_store, setti
                                    "facts_removed": second.facts_created}}], records
 
     # Withdrawing it again, an unknown batch, or a rolled-back one: a clear refusal, exit 1.
-    again = run("ingest", "withdraw", second.batch_id, ok=False)
+    again = run("ingest", "withdraw", second.batch_id, code=1)
     assert f"batch {second.batch_id} is withdrawn" in again.output, again.output
-    unknown = run("ingest", "withdraw", "b-no-such-batch", ok=False)
+    unknown = run("ingest", "withdraw", "b-no-such-batch", code=1)
     assert "no batch 'b-no-such-batch'" in unknown.output, unknown.output
     batches.record_start(settings, "b-rolled", directory="x", actor="test")
     batches.set_status(settings, "b-rolled", "rolled-back")
-    rolled = run("ingest", "withdraw", "b-rolled", ok=False)
+    rolled = run("ingest", "withdraw", "b-rolled", code=1)
     assert "batch b-rolled is rolled-back" in rolled.output, rolled.output
     assert_same_graph(store, before)
     assert len(audit_records(settings, "withdraw-batch")) == 1
@@ -571,7 +545,7 @@ def test_withdrawing_a_batch_still_loading_is_refused(run, demo_store, settings,
     batch_id = "b-still-loading"
     with batches.holding_lock(settings, batch_id):
         written = write_pending(store, settings, second_batch_dir(tmp_path / "b2"), batch_id)
-        result = run("ingest", "withdraw", batch_id, ok=False)
+        result = run("ingest", "withdraw", batch_id, code=1)
         assert f"batch {batch_id} is pending" in result.output, result.output
         assert pending_facts(store) == written, "a refused withdrawal removed pending facts"
         assert statuses(settings)[batch_id] == "pending", statuses(settings)

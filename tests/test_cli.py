@@ -13,7 +13,7 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import func, select
 
 from graphapp import accounts, cli
@@ -24,29 +24,6 @@ from ingest import demo
 OPERATOR = f"operator:{getpass.getuser()}"
 PASSWORD = "correct horse battery staple"
 ALL_CASES = sorted(c[0] for c in demo.CASES)
-
-
-@pytest.fixture
-def run(settings):
-    env = {
-        "CASEGRAPH_DATA_DIR": str(settings.data_dir),
-        "CASEGRAPH_DATABASE_URL": settings.sqlalchemy_url,
-        "CASEGRAPH_GRAPH_URL": None,
-        "CASEGRAPH_GRAPH_NAME": None,
-    }
-
-    def invoke(*args: str, ok: bool = True) -> Result:
-        result = CliRunner().invoke(cli.main, [str(a) for a in args], env=env)
-        assert "Traceback" not in result.output, result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            f"{args}: {result.exception!r}\n{result.output}")
-        if ok:
-            assert result.exit_code == 0, f"{args}: exit {result.exit_code}\n{result.output}"
-        else:
-            assert result.exit_code != 0, f"{args}: exit 0\n{result.output}"
-        return result
-
-    return invoke
 
 
 def last_line(result: Result) -> str:
