@@ -114,8 +114,9 @@ CHILD = textwrap.dedent("""
     from graphapp.store import get_store
     settings = Settings.from_env({}, data_dir=sys.argv[1], secret_key="k" * 40)
     store = get_store(settings)
-    store.write("ingest/merge_cases", {"rows": [{"case_id": sys.argv[2], "props": {}}],
-                                       "batch_id": "b-test"})
+    batch = {"batch_id": "b-" + sys.argv[2]}
+    store.write("ingest/merge_cases", {"rows": [{"case_id": sys.argv[2], "props": {}}], **batch})
+    store.write("ingest/commit_batch", batch)
     print(store.server_pid, flush=True)
     sys.stdin.readline()
     rows = store.read_unscoped("ingest/existing_cases", {"case_ids": ["K-A", "K-B"]})
@@ -134,8 +135,8 @@ def test_two_processes_on_one_data_directory_share_one_server(private_settings):
     try:
         pids = [p.stdout.readline().strip() for p in procs]
         assert pids[0] and pids[0] == pids[1], (pids, [p.stderr.read() for p in procs if p.poll()])
-        outs = [p.communicate("go\n", timeout=60)[0].split() for p in procs]
-        assert [o[-1] for o in outs] == ["K-A,K-B", "K-A,K-B"], outs
+        outs = [p.communicate("go\n", timeout=60) for p in procs]
+        assert [o[0].split()[-1:] for o in outs] == [["K-A,K-B"], ["K-A,K-B"]], outs
     finally:
         for p in procs:
             p.kill()
