@@ -384,3 +384,86 @@ def case_members(settings: Settings) -> list[tuple[str, str, str]]:
                          .join(User, User.id == CaseMembership.user_id)
                          .order_by(CaseMembership.case_id, User.name))
         return [tuple(r) for r in rows]
+
+
+# -- TOTP second factor ----------------------------------------------------------------------
+
+#: Roles that must use a second factor (DESIGN.md section 5: required for administrators).
+TOTP_REQUIRED_ROLES = frozenset({"admin"})
+TOTP_ISSUER = "CaseGraph"
+
+
+def totp_required(user) -> bool:
+    return user.role in TOTP_REQUIRED_ROLES
+
+
+def totp_begin(settings: Settings, name: str) -> str:
+    """Start (or restart) enrolment: a new secret, not yet in force; returns the otpauth URI."""
+    import pyotp
+
+    secret = pyotp.random_base32()
+    with session_scope(settings) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise AccountError(f"no user named {name!r}")
+        if user.totp_enabled:
+            raise AccountError(f"{name} already uses a second factor; reset it first")
+        user.totp_secret, user.totp_last_step = secret, None
+    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=TOTP_ISSUER)
+
+
+def totp_pending_uri(settings: Settings, name: str) -> str | None:
+    """The otpauth URI of an enrolment begun but not confirmed, if any."""
+    import pyotp
+
+    user = get_user(settings, name)
+    if user.totp_enabled or not user.totp_secret:
+        return None
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=name, issuer_name=TOTP_ISSUER)
+
+
+def totp_check(settings: Settings, name: str, code: str, *, confirm: bool = False) -> bool:
+    """Whether ``code`` is the user's current code (one step of clock drift allowed), never
+    accepting the same time step twice. With ``confirm``, a good code puts enrolment in force."""
+    import pyotp
+
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    with session_scope(settings) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None or not user.totp_secret or (user.totp_enabled == confirm):
+            return False
+        totp = pyotp.TOTP(user.totp_secret)
+        now = int(utcnow().timestamp())
+        for drift in (0, -1, 1):
+            step = now // totp.interval + drift
+            if hmac_equal(totp.at(step * totp.interval), code):
+                if user.totp_last_step is not None and step <= user.totp_last_step:
+                    return False  # replayed
+                user.totp_last_step = step
+                if confirm:
+                    user.totp_enabled = True
+                return True
+    return False
+
+
+def totp_reset(settings: Settings, name: str) -> None:
+    """Remove a user's second factor: they enrol again (administrators before anything else)."""
+    with session_scope(settings) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise AccountError(f"no user named {name!r}")
+        user.totp_secret, user.totp_enabled, user.totp_last_step = None, False, None
+
+
+def hmac_equal(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def count_login_failure(settings: Settings, name: str, client: str) -> tuple[str, ...]:
+    """Count a failure that came after a right password (a wrong second-factor code) like any
+    other; returns what it locked."""
+    return tuple(what for what, key, limit in (
+        ("user", _user_key(name), USER_FAILURES), ("address", _address_key(client), ADDRESS_FAILURES))
+        if _count_failure(settings, key, limit))

@@ -499,6 +499,20 @@ def users_reset_password(cx: CliContext, name: str) -> None:
     click.echo(password)
 
 
+@users.command("totp")
+@click.argument("name")
+@click.option("--reset", is_flag=True, required=True,
+              help="Remove NAME's second factor; they enrol again at their next log-in.")
+@pass_ctx
+@_fail_on_account_error
+def users_totp(cx: CliContext, name: str, reset: bool) -> None:
+    """Reset NAME's second factor (a lost phone): enrolment is asked for at the next log-in."""
+    accounts.totp_reset(cx.settings, name)
+    accounts.revoke_sessions(cx.settings, name)
+    _audit(cx.settings, "reset-totp", _operator(), detail={"user": name})
+    click.echo(f"second factor of {name} removed; sessions ended")
+
+
 @users.command("revoke")
 @click.argument("token_or_prefix", required=False)
 @click.option("--all", "all_of", metavar="NAME", help="Revoke every token of user NAME.")

@@ -48,6 +48,11 @@ class User(Base):
     #: Set for generated one-time passwords: the first login must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     disabled: Mapped[bool] = mapped_column(default=False)
+    #: TOTP second factor (RFC 6238): the shared secret, whether enrolment was confirmed, and
+    #: the last time step accepted (a code is good once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -17,6 +17,7 @@ EXPECTED = {
     "auth.login": PUBLIC,
     "auth.logout": AUTHENTICATED,
     "auth.change_password": AUTHENTICATED,
+    "auth.totp": AUTHENTICATED,
     "ui.home": AUTHENTICATED,
     "ui.search": "search",
     "ui.entity": "view-entity",
@@ -30,7 +31,7 @@ EXPECTED = {
     "api.run_query": "run-saved-query",
 }
 #: Endpoints Flask or its extensions declare, checked by EXPECTED all the same.
-UNDECORATED_OK = {"static", "auth.login", "auth.logout", "auth.change_password"}
+UNDECORATED_OK = {"static", "auth.login", "auth.logout", "auth.change_password", "auth.totp"}
 
 
 def test_every_route_declares_its_action(app):

@@ -30,6 +30,8 @@ def require_actor():
 
     if current_user.must_change_password:
         raise ApiError(403, "password_change_required", "choose a new password first")
+    if current_user.needs_totp:
+        raise ApiError(403, "second_factor_required", "enrol a second factor first")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))

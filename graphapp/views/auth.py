@@ -37,6 +37,7 @@ class LoginUser:
         self.name = user.name
         self.role = user.role
         self.must_change_password = user.must_change_password
+        self.needs_totp = accounts.totp_required(user) and not user.totp_enabled
 
     def get_id(self) -> str:
         return str(self.id)
@@ -58,6 +59,12 @@ def load_user(user_id: str) -> LoginUser | None:
 class LoginForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    code = StringField("Code from your authenticator app (if you use one)",
+                       validators=[Length(max=12)])
+
+
+class TotpForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=12)])
 
 
 class PasswordForm(FlaskForm):
@@ -90,12 +97,21 @@ def login():
             flash("Unknown user name or wrong password.", "error")
             return render_template("login.html", form=form), 401
         user = result.user
+        if user.totp_enabled and not accounts.totp_check(settings, user.name, form.code.data):
+            _record("login", name, "failure", reason="bad-second-factor")
+            for scope in accounts.count_login_failure(settings, name, context.client_address()):
+                _record("lockout", name, "locked", scope=scope,
+                        minutes=int(accounts.LOCKOUT.total_seconds() // 60))
+            flash("Unknown user name or wrong password.", "error")
+            return render_template("login.html", form=form), 401
         session.clear()
         sessions.rotate()
         login_user(LoginUser(user))
         _record("login", user.name)
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))
+        if accounts.totp_required(user) and not user.totp_enabled:
+            return redirect(url_for("auth.totp"))
         return redirect(url_for("ui.home"))
     return render_template("login.html", form=form)
 
@@ -138,13 +154,43 @@ def change_password():
     return render_template("password.html", form=form)
 
 
+@bp.route("/account/totp", methods=["GET", "POST"])
+@login_required
+def totp():
+    """Enrol a second factor: scan the code into an authenticator app, confirm one code."""
+    import segno
+
+    settings = context.settings()
+    form = TotpForm()
+    if form.validate_on_submit():
+        if accounts.totp_check(settings, current_user.name, form.code.data, confirm=True):
+            _record("enrol-totp", current_user.name)
+            flash("Second factor in force: log-ins now ask for a code.", "info")
+            return redirect(url_for("ui.home"))
+        _record("enrol-totp", current_user.name, "failure")
+        flash("That code is not right; try the next one.", "error")
+    try:
+        uri = accounts.totp_pending_uri(settings, current_user.name) or \
+            accounts.totp_begin(settings, current_user.name)
+    except accounts.AccountError:
+        flash("Your second factor is already in force.", "info")
+        return redirect(url_for("ui.home"))
+    secret = uri.split("secret=", 1)[1].split("&", 1)[0]
+    return render_template("totp.html", form=form, qr=segno.make(uri).svg_data_uri(scale=5),
+                           secret=secret)
+
+
+#: Where a user who still has to set up their account may go.
+_SETUP_ENDPOINTS = ("auth.change_password", "auth.totp", "auth.logout", "static", "ui.vendor")
+
+
 def require_password_change():
-    """Before any page: a user on a one-time password must first choose their own."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in ("auth.change_password", "auth.logout", "static",
-                                         "ui.vendor")):
-        if request.blueprint == "api":
-            return None
-        return redirect(url_for("auth.change_password"))
+    """Before any page: a user on a one-time password must first choose their own, and a role
+    that needs a second factor must enrol one (DESIGN.md section 5)."""
+    if current_user.is_authenticated and request.endpoint not in _SETUP_ENDPOINTS:
+        target = ("auth.change_password" if current_user.must_change_password
+                  else "auth.totp" if current_user.needs_totp else None)
+        if target and request.blueprint != "api":
+            return redirect(url_for(target))
     g.setdefault("actor", None)
     return None
