@@ -158,3 +158,26 @@ def verify(settings: Settings) -> Verdict:
     if int(anchor_id) == last_id and anchor_head != prev:
         return Verdict(False, count, f"record {last_id} does not match the anchor")
     return Verdict(True, count)
+
+
+#: What the administrators' view shows of a record: who did what, when and how it went; never
+#: the cases or the details (search text, entity ids), which are case content.
+ADMIN_FIELDS = ("id", "at", "actor", "os_user", "action", "outcome", "client")
+
+
+def admin_view(settings: Settings, *, actor: str = "", action: str = "", since: datetime | None = None,
+               until: datetime | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Records for the audit page and ``GET /api/v1/audit``, newest first, filtered."""
+    query = select(AuditRecord).order_by(AuditRecord.id.desc())
+    if actor:
+        query = query.where(AuditRecord.actor == actor)
+    if action:
+        query = query.where(AuditRecord.action == action)
+    if since:
+        query = query.where(AuditRecord.at >= since)
+    if until:
+        query = query.where(AuditRecord.at < until)
+    with session_scope(settings) as session:
+        rows = session.scalars(query.limit(limit).offset(offset))
+        return [{"id": r.id, "at": _stamp(r.at), "actor": r.actor, "os_user": r.os_user,
+                 "action": r.action, "outcome": r.outcome, "client": r.client} for r in rows]

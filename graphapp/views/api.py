@@ -106,3 +106,30 @@ def run_query(name: str):
     result = saved.run(context.store(), g.actor, name, params)
     context.record("run-query", query=name, params=params, rows=len(result["rows"]))
     return jsonify(result)
+
+
+@bp.get("/audit")
+@requires("read-audit")
+def audit_log():
+    """Who did what and when (administrators); no case content. Filters: actor, action,
+    since, until (ISO dates or date-times, UTC), limit, offset."""
+    from datetime import UTC, datetime
+
+    from graphapp import audit
+
+    def when(name: str):
+        raw = request.args.get(name, "")
+        if not raw:
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise ApiError(400, "bad_parameter", f"{name} must be an ISO date or date-time") from exc
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    records = audit.admin_view(
+        context.settings(), actor=request.args.get("actor", ""),
+        action=request.args.get("action", ""), since=when("since"), until=when("until"),
+        limit=int_arg("limit", 100, 1, 1000), offset=int_arg("offset", 0, 0, 10_000_000))
+    context.record("read-audit", count=len(records))
+    return jsonify({"records": records})
