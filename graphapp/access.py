@@ -73,11 +73,6 @@ class Actor:
         return cls(name=user.name, role=user.role, user_id=user.id,
                    cases=accounts.memberships(settings, user.id))
 
-    @classmethod
-    def operator(cls, os_user: str) -> Actor:
-        """The server's operator running the CLI without ``--as``: writes, never reads cases."""
-        return cls(name=f"operator:{os_user}", role="operator")
-
 
 def allowed(actor: Actor, action: str) -> bool:
     """Whether the actor's role (or an extra grant) allows ``action``."""

@@ -258,10 +258,3 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def dispose_engines() -> None:
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()

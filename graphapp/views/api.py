@@ -26,7 +26,8 @@ def require_actor():
     if context.actor_from_session() is None:
         raise ApiError(401, "unauthorized", "a valid API token is required (Authorization: Bearer …)")
     from flask_login import current_user
-    from flask_wtf.csrf import CSRFError, validate_csrf
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
 
     if current_user.must_change_password:
         raise ApiError(403, "password_change_required", "choose a new password first")
@@ -35,7 +36,7 @@ def require_actor():
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
-        except (CSRFError, Exception) as exc:
+        except ValidationError as exc:
             raise ApiError(400, "csrf_failed", "missing or invalid CSRF token") from exc
 
 
