@@ -71,7 +71,8 @@ class Actor:
     @classmethod
     def from_user(cls, settings: Settings, user: User) -> Actor:
         return cls(name=user.name, role=user.role, user_id=user.id,
-                   cases=accounts.memberships(settings, user.id))
+                   cases=accounts.memberships(settings, user.id),
+                   extra_actions=accounts.extra_actions(settings, user.id))
 
 
 def allowed(actor: Actor, action: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -17,7 +18,16 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from graphapp import model, sessions
-from graphapp.db import ApiToken, CaseMembership, LoginThrottle, User, session_scope, utcnow
+from graphapp.db import (
+    ApiToken,
+    CaseAccessRequest,
+    CaseMembership,
+    LoginThrottle,
+    User,
+    UserAction,
+    session_scope,
+    utcnow,
+)
 from graphapp.settings import Settings
 
 ROLES = ("admin", "investigator", "analyst", "prosecutor")
@@ -467,3 +477,165 @@ def count_login_failure(settings: Settings, name: str, client: str) -> tuple[str
     return tuple(what for what, key, limit in (
         ("user", _user_key(name), USER_FAILURES), ("address", _address_key(client), ADDRESS_FAILURES))
         if _count_failure(settings, key, limit))
+
+
+# -- extra actions -------------------------------------------------------------------------
+
+#: Actions that make an administrator: never an extra grant, since the admin role is what
+#: requires a second factor and keeps its holder out of case data (DESIGN.md section 5).
+ADMIN_ACTIONS = frozenset({"manage-users", "manage-cases", "read-audit"})
+
+
+def grant_action(settings: Settings, name: str, action: str, granted_by: str) -> bool:
+    """Give ``name`` one action beyond their role's; False if they had the grant already.
+
+    :raise AccountError: an unknown action, an administrator's action, or no such user.
+    """
+    from graphapp.access import ACTIONS
+
+    if action not in ACTIONS:
+        raise AccountError(f"unknown action {action!r}; actions are {', '.join(sorted(ACTIONS))}")
+    if action in ADMIN_ACTIONS:
+        raise AccountError(f"{action} is an administrator's action: give the admin role instead")
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        if s.scalar(select(UserAction).where(UserAction.user_id == user.id,
+                                             UserAction.action == action)) is not None:
+            return False
+        s.add(UserAction(user_id=user.id, action=action, granted_by=granted_by))
+    return True
+
+
+def revoke_action(settings: Settings, name: str, action: str) -> bool:
+    """Take back an extra grant; False if ``name`` had none for ``action``."""
+    user = get_user(settings, name)
+    with session_scope(settings) as s:
+        return s.execute(delete(UserAction).where(UserAction.user_id == user.id,
+                                                  UserAction.action == action)).rowcount > 0
+
+
+def extra_actions(settings: Settings, user_id: int | None) -> frozenset[str]:
+    """The actions granted to one user beyond their role's."""
+    if user_id is None:
+        return frozenset()
+    with session_scope(settings) as s:
+        return frozenset(s.scalars(select(UserAction.action).where(UserAction.user_id == user_id)))
+
+
+def all_extra_actions(settings: Settings) -> dict[str, list[str]]:
+    """User name -> their extra actions, for the lists."""
+    with session_scope(settings) as s:
+        rows = s.execute(select(User.name, UserAction.action).join(User, User.id == UserAction.user_id)
+                         .order_by(User.name, UserAction.action))
+        out: dict[str, list[str]] = {}
+        for name, action in rows:
+            out.setdefault(name, []).append(action)
+        return out
+
+
+# -- case access requests ------------------------------------------------------------------
+
+
+class NotOwner(AccountError):
+    """Only an owner of the case may decide a request for it."""
+
+
+def request_case(settings: Settings, name: str, case_id: str, access: str, reason: str = "") -> int:
+    """Ask for ``access`` to ``case_id`` for ``name``; nothing changes until an owner of the case
+    approves (:func:`decide_request`). Returns the request's id.
+
+    :raise AccountError: bad access, a membership already as good, or a request already pending.
+    """
+    if access not in model.CASE_ACCESS:
+        raise AccountError(f"access must be one of {', '.join(model.CASE_ACCESS)}")
+    user = get_user(settings, name)
+    held = memberships(settings, user.id).get(case_id)
+    if held is not None and model.CASE_ACCESS.index(held) >= model.CASE_ACCESS.index(access):
+        raise AccountError(f"{name} already has {held} access to {case_id}")
+    with session_scope(settings) as s:
+        pending = s.scalar(select(CaseAccessRequest.id).where(
+            CaseAccessRequest.user_id == user.id, CaseAccessRequest.case_id == case_id,
+            CaseAccessRequest.status == "pending"))
+        if pending is not None:
+            raise AccountError(f"request {pending} for {case_id} is already waiting for an owner")
+        row = CaseAccessRequest(user_id=user.id, case_id=case_id, access=access, reason=reason[:2000])
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def _request_dict(row: CaseAccessRequest, user_name: str) -> dict:
+    return {"id": row.id, "user": user_name, "case_id": row.case_id, "access": row.access,
+            "reason": row.reason, "status": row.status, "requested_at": _aware(row.requested_at),
+            "decided_by": row.decided_by,
+            "decided_at": _aware(row.decided_at) if row.decided_at else None}
+
+
+def list_requests(settings: Settings, *, status: str | None = "pending",
+                  case_ids: Iterable[str] | None = None, user: str | None = None) -> list[dict]:
+    """Access requests, oldest first: by status, for some cases, or of one user."""
+    query = (select(CaseAccessRequest, User.name).join(User, User.id == CaseAccessRequest.user_id)
+             .order_by(CaseAccessRequest.id))
+    if status:
+        query = query.where(CaseAccessRequest.status == status)
+    if case_ids is not None:
+        query = query.where(CaseAccessRequest.case_id.in_(list(case_ids)))
+    if user:
+        query = query.where(User.name == user)
+    with session_scope(settings) as s:
+        return [_request_dict(row, name) for row, name in s.execute(query)]
+
+
+def get_request(settings: Settings, request_id: int) -> dict:
+    with session_scope(settings) as s:
+        found = s.execute(select(CaseAccessRequest, User.name)
+                          .join(User, User.id == CaseAccessRequest.user_id)
+                          .where(CaseAccessRequest.id == request_id)).first()
+    if found is None:
+        raise AccountError(f"no access request {request_id}")
+    return _request_dict(*found)
+
+
+def decide_request(settings: Settings, request_id: int, decider: str, approve: bool) -> dict:
+    """Approve (make the membership) or reject a pending request, as ``decider``, who must be an
+    owner of the request's case and not its requester. Returns the request as decided.
+
+    :raise NotOwner: ``decider`` does not own the case, or asked for it themselves.
+    :raise AccountError: no such request, or it was decided already.
+    """
+    request = get_request(settings, request_id)
+    judge = get_user(settings, decider)
+    if judge.disabled:
+        raise AccountError(f"{decider} is disabled")
+    if judge.name == request["user"]:
+        raise NotOwner("no one decides their own request")
+    if memberships(settings, judge.id).get(request["case_id"]) != "owner":
+        raise NotOwner(f"only an owner of {request['case_id']} may decide request {request_id}")
+    requester = get_user(settings, request["user"])
+    with session_scope(settings) as s:
+        # One decision wins: the row changes only while it is still pending.
+        changed = s.execute(update(CaseAccessRequest).where(
+            CaseAccessRequest.id == request_id, CaseAccessRequest.status == "pending").values(
+            status="approved" if approve else "rejected", decided_by=decider,
+            decided_at=utcnow())).rowcount
+        if not changed:
+            raise AccountError(f"request {request_id} was decided already ({request['status']})")
+        if approve:
+            row = s.scalar(select(CaseMembership).where(
+                CaseMembership.user_id == requester.id, CaseMembership.case_id == request["case_id"]))
+            granted_by = f"{decider} (request {request_id})"
+            if row is None:
+                s.add(CaseMembership(user_id=requester.id, case_id=request["case_id"],
+                                     access=request["access"], granted_by=granted_by))
+            else:
+                row.access, row.granted_by, row.granted_at = request["access"], granted_by, utcnow()
+    return get_request(settings, request_id)
+
+
+def grant_case_by(settings: Settings, granter: str, name: str, case_id: str, access: str) -> None:
+    """:func:`grant_case` on behalf of an administrator, who may grant anyone but themselves: their
+    own way to a case is :func:`request_case` and an owner's approval (DESIGN.md section 5)."""
+    if granter == name:
+        raise AccountError("you cannot grant yourself a case: request it, and an owner of the case "
+                           "approves")
+    grant_case(settings, name, case_id, access, granted_by=granter)

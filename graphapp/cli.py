@@ -574,6 +574,24 @@ def cases_list(cx: CliContext) -> None:
         click.echo(f"{case_id:<16} {name:<24} {access}")
 
 
+@cases.command("reclassify")
+@click.argument("case_id")
+@click.argument("classification", type=click.Choice(("normal", "restricted", "covert")))
+@pass_ctx
+@_fail_on_account_error
+def cases_reclassify(cx: CliContext, case_id: str, classification: str) -> None:
+    """Change CASE_ID's classification: the one, audited, way it changes (deconfliction rules)."""
+    rows = cx.store().write("admin/reclassify", {"case_id": case_id, "classification": classification})
+    if not rows:
+        _audit(cx.settings, "reclassify-case", _operator(), outcome="failure", cases=(case_id,),
+               detail={"to": classification, "reason": "no such case"})
+        raise click.ClickException(f"no case {case_id!r} is loaded")
+    before = rows[0]["before"]
+    _audit(cx.settings, "reclassify-case", _operator(), cases=(case_id,),
+           detail={"from": before, "to": classification})
+    click.echo(f"{case_id}: {before} -> {classification}")
+
+
 # -- audit -------------------------------------------------------------------------------
 
 
@@ -611,6 +629,45 @@ def audit_export(cx: CliContext, out) -> None:
                 "cases": row.cases, "client": row.client, "purpose": row.purpose,
                 "detail": row.detail, "prev_hmac": row.prev_hmac, "hmac": row.hmac,
             }, ensure_ascii=False) + "\n")
+
+
+# -- db --------------------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """The accounts and audit database's schema (Alembic migrations in graphapp/migrations)."""
+
+
+@db_group.command("current")
+@pass_ctx
+def db_current(cx: CliContext) -> None:
+    """Say which schema revision the database is at, and the newest one."""
+    from sqlalchemy import create_engine
+
+    from graphapp import migrations
+
+    engine = create_engine(cx.settings.sqlalchemy_url)
+    try:
+        with engine.connect() as conn:
+            at = migrations.current(conn)
+    finally:
+        engine.dispose()
+    newest = migrations.head()
+    state = "up to date" if at == newest else "behind: run `casegraph db upgrade`" if at else "not stamped"
+    click.echo(f"{_safe_url(cx.settings.sqlalchemy_url)}: revision {at or '-'}, newest {newest} ({state})")
+
+
+@db_group.command("upgrade")
+@pass_ctx
+def db_upgrade(cx: CliContext) -> None:
+    """Bring the database to the newest revision (app servers also do this at start-up)."""
+    from graphapp import migrations
+    from graphapp.db import get_engine
+
+    with get_engine(cx.settings).connect() as conn:
+        at = migrations.current(conn)
+    click.echo(f"database at revision {at}")
 
 
 # -- demo --------------------------------------------------------------------------------

@@ -118,6 +118,41 @@ class CaseMembership(Base):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class UserAction(Base):
+    """An action granted to one user on top of their role's (DESIGN.md section 5: "a user's
+    extra grants add actions"); read into ``Actor.extra_actions`` at every request."""
+
+    __tablename__ = "user_actions"
+    __table_args__ = (UniqueConstraint("user_id", "action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    granted_by: Mapped[str] = mapped_column(String(120), default="")
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseAccessRequest(Base):
+    """A user's request to become a member of a case; an administrator's only way to a case
+    (DESIGN.md section 5). The membership is made only when an owner of the case approves.
+
+    Status: ``pending`` → ``approved`` | ``rejected``; or ``withdrawn`` by the requester.
+    """
+
+    __tablename__ = "case_access_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(120), index=True)
+    access: Mapped[str] = mapped_column(String(10))
+    #: Why the requester needs the case, shown to the owners who decide.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class IngestBatch(Base):
     """One ingest run: its provenance (files and digests, who, when) and where it stands.
 
@@ -224,18 +259,36 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(url, future=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            with engine.begin() as conn:
+            with _sqlite_schema_lock(engine), engine.begin() as conn:
                 if engine.dialect.name == "postgresql":
                     # App servers starting at once would race on the DDL ("tuple concurrently
                     # updated", duplicate tables): one at a time, until this transaction ends.
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
-                Base.metadata.create_all(conn)
+                # A new database gets the models' tables; an older one is upgraded to the newest
+                # Alembic revision (graphapp/migrations).
+                from graphapp.migrations import bring_to_head
+
+                bring_to_head(conn)
                 for stmt in _APPEND_ONLY.get(engine.dialect.name, []):
                     conn.execute(text(stmt))
                 if conn.execute(text("SELECT count(*) FROM audit_writer")).scalar() == 0:
                     conn.execute(text("INSERT INTO audit_writer (id, appends) VALUES (1, 0)"))
             _engines[url] = engine
         return engine
+
+
+def _sqlite_schema_lock(engine: Engine):
+    """On SQLite, a file lock beside the database while the schema is made or upgraded: its
+    DDL runs outside a transaction, so two processes starting at once would race (PostgreSQL
+    takes an advisory lock instead)."""
+    from contextlib import nullcontext
+
+    from filelock import FileLock
+
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        return nullcontext()
+    return FileLock(path + ".schema.lock", timeout=120)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

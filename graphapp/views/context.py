@@ -43,7 +43,8 @@ def actor_from_session() -> Actor | None:
     if not current_user.is_authenticated:
         return None
     g.actor = Actor(name=current_user.name, role=current_user.role, user_id=current_user.id,
-                    cases=accounts.memberships(settings(), current_user.id))
+                    cases=accounts.memberships(settings(), current_user.id),
+                    extra_actions=accounts.extra_actions(settings(), current_user.id))
     g.auth = "session"
     return g.actor
 
