@@ -454,13 +454,41 @@ def _operator() -> str:
 @users.command("list")
 @pass_ctx
 def users_list(cx: CliContext) -> None:
-    """List users: name, role, whether enabled, and memberships."""
+    """List users: name, role, whether enabled, memberships and extra actions (+action)."""
     members: dict[str, list[str]] = {}
     for case_id, name, access in accounts.case_members(cx.settings):
         members.setdefault(name, []).append(f"{case_id}:{access}")
+    extra = accounts.all_extra_actions(cx.settings)
     for user in accounts.list_users(cx.settings):
         state = "disabled" if user.disabled else "enabled"
-        click.echo(f"{user.name:<24} {user.role:<13} {state:<9} {' '.join(members.get(user.name, []))}")
+        more = members.get(user.name, []) + [f"+{a}" for a in extra.get(user.name, [])]
+        click.echo(f"{user.name:<24} {user.role:<13} {state:<9} {' '.join(more)}")
+
+
+@users.command("grant-action")
+@click.argument("name")
+@click.argument("action")
+@pass_ctx
+@_fail_on_account_error
+def users_grant_action(cx: CliContext, name: str, action: str) -> None:
+    """Let NAME do ACTION on top of their role's actions (not an administrator's action)."""
+    added = accounts.grant_action(cx.settings, name, action, granted_by=_operator())
+    _audit(cx.settings, "grant-action", _operator(), detail={"user": name, "action": action,
+                                                              "new": added})
+    click.echo(f"{name} may now {action}" if added else f"{name} already had {action}")
+
+
+@users.command("revoke-action")
+@click.argument("name")
+@click.argument("action")
+@pass_ctx
+@_fail_on_account_error
+def users_revoke_action(cx: CliContext, name: str, action: str) -> None:
+    """Take back an extra action from NAME (their role's actions stay)."""
+    if not accounts.revoke_action(cx.settings, name, action):
+        raise click.ClickException(f"{name} has no extra grant of {action}")
+    _audit(cx.settings, "revoke-action", _operator(), detail={"user": name, "action": action})
+    click.echo(f"{name} may no longer {action} (unless their role may)")
 
 
 @users.command("disable")
@@ -541,16 +569,42 @@ def cases() -> None:
 @click.argument("user")
 @click.argument("case_id")
 @click.option("--access", required=True, type=click.Choice(("read", "edit", "owner")))
+@click.option("--as", "as_user", metavar="ADMIN",
+              help="Grant as this administrator (who cannot grant themselves: see `cases request`).")
 @pass_ctx
 @_fail_on_account_error
-def cases_grant(cx: CliContext, user: str, case_id: str, access: str) -> None:
+def cases_grant(cx: CliContext, user: str, case_id: str, access: str, as_user: str | None) -> None:
     """Make USER a member of CASE_ID with the given access."""
-    if not cx.store().read_unscoped("ingest/existing_cases", {"case_ids": [case_id]}):
+    from graphapp import cases as case_dir
+
+    if not case_dir.exists(cx.store(), case_id):
         raise click.ClickException(f"no case {case_id!r} is loaded")
-    accounts.grant_case(cx.settings, user, case_id, access, granted_by=f"operator:{operator_name()}")
-    _audit(cx.settings, "grant-case", f"operator:{operator_name()}", cases=(case_id,),
-           detail={"user": user, "access": access})
+    if as_user:
+        actor = _checked_actor(cx.settings, as_user, "manage-cases")
+        try:
+            accounts.grant_case_by(cx.settings, actor.name, user, case_id, access)
+        except accounts.AccountError as exc:
+            _audit(cx.settings, "grant-case", actor.name, outcome="denied", cases=(case_id,),
+                   detail={"user": user, "access": access, "reason": str(exc)})
+            raise
+        _audit(cx.settings, "grant-case", actor.name, cases=(case_id,),
+               detail={"user": user, "access": access})
+    else:
+        accounts.grant_case(cx.settings, user, case_id, access, granted_by=f"operator:{operator_name()}")
+        _audit(cx.settings, "grant-case", f"operator:{operator_name()}", cases=(case_id,),
+               detail={"user": user, "access": access})
     click.echo(f"{user} now has {access} access to {case_id}")
+
+
+def _checked_actor(settings: Settings, name: str, action: str):
+    """The enabled user ``name`` as an actor allowed ``action``; a refusal is audited."""
+    from graphapp.access import allowed
+
+    actor = _actor(settings, name)
+    if accounts.get_user(settings, name).disabled or not allowed(actor, action):
+        _audit(settings, action, name, outcome="denied", detail={"reason": f"may not {action}"})
+        raise click.ClickException(f"{name} may not {action}")
+    return actor
 
 
 @cases.command("revoke")
@@ -569,9 +623,130 @@ def cases_revoke(cx: CliContext, user: str, case_id: str) -> None:
 @cases.command("list")
 @pass_ctx
 def cases_list(cx: CliContext) -> None:
-    """List memberships by case (case ids and who may see them; no case content)."""
+    """List cases (id, classification, unit) and their members; no case content."""
+    from graphapp import cases as case_dir
+
+    members: dict[str, list[str]] = {}
     for case_id, name, access in accounts.case_members(cx.settings):
-        click.echo(f"{case_id:<16} {name:<24} {access}")
+        members.setdefault(case_id, []).append(f"{name}:{access}")
+    listed = set()
+    for case in case_dir.directory(cx.store()):
+        listed.add(case["case_id"])
+        who = " ".join(members.get(case["case_id"], [])) or "(no members)"
+        click.echo(f"{case['case_id']:<16} {case['classification']:<10} {case['unit'][:32]:<32} {who}")
+    for case_id in sorted(set(members) - listed):  # memberships of a case not (or no longer) loaded
+        click.echo(f"{case_id:<16} {'-':<10} {'(not loaded)':<32} {' '.join(members[case_id])}")
+
+
+@cases.command("add")
+@click.argument("case_id")
+@click.option("--title", required=True)
+@click.option("--unit", required=True)
+@click.option("--classification", default="normal", show_default=True,
+              type=click.Choice(("normal", "restricted", "covert")))
+@click.option("--opened", default="", metavar="YYYY-MM-DD")
+@click.option("--contact", default="")
+@click.option("--crime", default="")
+@click.option("--jit", default="", help="Joint investigation team, if any.")
+@pass_ctx
+@_fail_on_account_error
+def cases_add(cx: CliContext, case_id: str, title: str, unit: str, classification: str, opened: str,
+              contact: str, crime: str, jit: str) -> None:
+    """Create a case with no facts yet, so that its owner can be granted it before the first
+    batch is loaded (cases also arrive in cases.csv)."""
+    from graphapp import cases as case_dir
+
+    try:
+        case_dir.add_case(cx.store(), case_id, title=title, unit=unit, classification=classification,
+                          opened=opened, contact=contact, crime=crime, jit=jit)
+    except case_dir.CaseError as exc:
+        _audit(cx.settings, "add-case", _operator(), outcome="failure", cases=(case_id,),
+               detail={"reason": str(exc)})
+        raise click.ClickException(str(exc)) from exc
+    _audit(cx.settings, "add-case", _operator(), cases=(case_id,),
+           detail={"classification": classification})
+    click.echo(f"case {case_id} added ({classification}); grant its owner with "
+               f"`casegraph cases grant USER {case_id} --access owner`")
+
+
+@cases.command("request")
+@click.argument("case_id")
+@click.option("--access", required=True, type=click.Choice(("read", "edit", "owner")))
+@click.option("--as", "as_user", required=True, metavar="USER", help="Who asks (for themselves).")
+@click.option("--reason", default="", help="Why, for the owners who decide.")
+@pass_ctx
+@_fail_on_account_error
+def cases_request(cx: CliContext, case_id: str, access: str, as_user: str, reason: str) -> None:
+    """Ask for access to CASE_ID for USER; an owner of the case approves or rejects it (the only
+    way an administrator becomes a member)."""
+    from graphapp import cases as case_dir
+
+    if not case_dir.exists(cx.store(), case_id):
+        raise click.ClickException(f"no case {case_id!r} is loaded")
+    request_id = accounts.request_case(cx.settings, as_user, case_id, access, reason)
+    _audit(cx.settings, "request-case", as_user, cases=(case_id,),
+           detail={"request": request_id, "access": access})
+    click.echo(f"request {request_id}: {as_user} asks for {access} access to {case_id}; "
+               "an owner of the case decides (`casegraph cases approve|reject`)")
+
+
+@cases.command("requests")
+@click.option("--as", "as_user", metavar="OWNER", help="Only the requests OWNER may decide.")
+@click.option("--all", "show_all", is_flag=True, help="Decided requests too.")
+@pass_ctx
+@_fail_on_account_error
+def cases_requests(cx: CliContext, as_user: str | None, show_all: bool) -> None:
+    """List access requests waiting for an owner (or all of them)."""
+    owned = None
+    if as_user:
+        user = accounts.get_user(cx.settings, as_user)
+        owned = [c for c, a in accounts.memberships(cx.settings, user.id).items() if a == "owner"]
+    rows = accounts.list_requests(cx.settings, status=None if show_all else "pending", case_ids=owned)
+    for r in rows:
+        decided = f" by {r['decided_by']}" if r["decided_by"] else ""
+        click.echo(f"{r['id']:>5}  {r['requested_at']:%Y-%m-%d %H:%M}  {r['user']:<20} {r['case_id']:<16} "
+                   f"{r['access']:<6} {r['status']}{decided}  {r['reason']}")
+    if not rows:
+        click.echo("no requests")
+
+
+def _decide(cx: CliContext, request_id: int, as_user: str, approve: bool) -> None:
+    action = "approve-case-request" if approve else "reject-case-request"
+    try:
+        request = accounts.get_request(cx.settings, request_id)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        done = accounts.decide_request(cx.settings, request_id, as_user, approve)
+    except accounts.AccountError as exc:
+        _audit(cx.settings, action, as_user, outcome="denied", cases=(request["case_id"],),
+               detail={"request": request_id, "user": request["user"], "reason": str(exc)})
+        raise click.ClickException(str(exc)) from exc
+    _audit(cx.settings, action, as_user, cases=(done["case_id"],),
+           detail={"request": request_id, "user": done["user"], "access": done["access"]})
+    click.echo(f"request {request_id} {done['status']}: " + (
+        f"{done['user']} now has {done['access']} access to {done['case_id']}" if approve
+        else f"{done['user']} gets no access to {done['case_id']}"))
+
+
+@cases.command("approve")
+@click.argument("request_id", type=int)
+@click.option("--as", "as_user", required=True, metavar="OWNER", help="An owner of the case.")
+@pass_ctx
+@_fail_on_account_error
+def cases_approve(cx: CliContext, request_id: int, as_user: str) -> None:
+    """Approve an access request as an owner of its case: the membership is made."""
+    _decide(cx, request_id, as_user, approve=True)
+
+
+@cases.command("reject")
+@click.argument("request_id", type=int)
+@click.option("--as", "as_user", required=True, metavar="OWNER", help="An owner of the case.")
+@pass_ctx
+@_fail_on_account_error
+def cases_reject(cx: CliContext, request_id: int, as_user: str) -> None:
+    """Reject an access request as an owner of its case."""
+    _decide(cx, request_id, as_user, approve=False)
 
 
 @cases.command("reclassify")
