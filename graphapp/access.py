@@ -17,16 +17,19 @@ from graphapp.settings import Settings
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
+        "check-hit", "read-notifications",
     }),
     "analyst": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
-        "use-cypher-console",
+        "use-cypher-console", "check-hit", "read-notifications",
     }),
     "prosecutor": frozenset({"read-export"}),
     # Administrators read case data only where they are also members (visible_case_ids).
+    # They get no hit checks (a hit names cases, which is case data), but an administrator who
+    # owns a covert case reads its notifications like any owner.
     "admin": frozenset({
         "manage-users", "manage-cases", "read-audit",
-        "view-case", "search", "view-entity", "view-network",
+        "view-case", "search", "view-entity", "view-network", "read-notifications",
     }),
     "operator": frozenset({"ingest"}),
 }
@@ -45,6 +48,9 @@ ACTIONS = {
     "manage-cases": "create cases and change their classification",
     "read-audit": "read the audit log",
     "ingest": "load a batch of CSV files",
+    "check-hit": "learn which hidden cases share an entity, or hold an exact phone or national id, "
+                 "by their classification (deconfliction)",
+    "read-notifications": "read the notices of others touching one's covert cases' entities",
 }
 
 WRITE_ACCESS = frozenset({"edit", "owner"})

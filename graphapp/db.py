@@ -216,6 +216,25 @@ class AuditRecord(Base):
     hmac: Mapped[str | None] = mapped_column(String(64))
 
 
+class Notification(Base):
+    """A covert case's owner told that someone touched one of its entities (DESIGN.md section 5,
+    deconfliction): who looked, which entity, when. One row per owner at the time of the look;
+    shown only while the recipient still owns the case (graphapp.services.notifications)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(120))
+    #: The public entity id (``phone:+4670…``, ``person:…``) of the covert case's entity.
+    entity_id: Mapped[str] = mapped_column(String(300))
+    #: The user who looked, and how: an entity page (``entity``) or a hit check (``hit-check``).
+    looker: Mapped[str] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditWriter(Base):
     """One row whose update makes audit writers take turns (see graphapp.audit)."""
 

@@ -30,6 +30,12 @@ EXPECTED = {
     "api.queries": "run-saved-query",
     "api.run_query": "run-saved-query",
     "api.audit_log": "read-audit",
+    "api.check_hit": "check-hit",
+    "api.list_notifications": "read-notifications",
+    "api.read_notification": "read-notifications",
+    "ui.check_hit": "check-hit",
+    "ui.notifications_page": "read-notifications",
+    "ui.notifications_read": "read-notifications",
 }
 #: Endpoints Flask or its extensions declare, checked by EXPECTED all the same.
 UNDECORATED_OK = {"static", "auth.login", "auth.logout", "auth.change_password", "auth.totp"}
@@ -47,8 +53,9 @@ def test_every_route_declares_its_action(app):
 
 
 def _sample(rule: str) -> str:
-    return re.sub(r"<(?:path:)?(\w+)>", lambda m: {"entity_id": "phone:%2B46701234567",
-                                                     "name": "shared_phones"}.get(m.group(1), "x"),
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: {"entity_id": "phone:%2B46701234567",
+                                                   "name": "shared_phones",
+                                                   "notification_id": "1"}.get(m.group(1), "x"),
                   rule)
 
 
@@ -66,4 +73,4 @@ def test_a_role_without_the_action_gets_403_on_every_api_route(app, client, sett
         response = client.open(_sample(rule.rule) + "?q=x", method=method, headers=headers, json={})
         assert response.status_code == 403, (rule.rule, response.status_code, response.data)
         checked += 1
-    assert checked == 6
+    assert checked == 9

@@ -61,6 +61,23 @@ def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dic
     return out
 
 
+def labels(store: GraphStore, actor: Actor, entity_ids) -> dict[str, dict]:
+    """``{"id", "kind", "label", "cases"}`` of each of these entities that the actor may see,
+    labelled from their visible facts, keyed by the id asked for; the others are left out."""
+    allowed = visible_case_ids(actor)
+    found: dict[int, Node] = {}
+    asked: dict[int, list[str]] = defaultdict(list)
+    for entity_id in sorted(set(entity_ids)):
+        try:
+            located = locate(store, actor, entity_id)
+        except NotFound:
+            continue
+        found[located.nid] = located.node
+        asked[located.nid].append(entity_id)
+    labelled = _labels(store, allowed, found) if found else {}
+    return {eid: labelled[nid] for nid, eids in asked.items() for eid in eids}
+
+
 def entity(store: GraphStore, actor: Actor, entity_id: str) -> dict:
     """An entity, its visible facts with their sources, its visible cases, and ``hits``."""
     ensure_allowed(actor, "view-entity")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from graphapp.services import graph
+from graphapp.services import graph, hits, notifications
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
@@ -86,7 +86,42 @@ def entity(entity_id: str):
     """The entity, its visible facts with sources, its visible cases, and ``hits``."""
     view = graph.entity(context.store(), g.actor, entity_id)
     context.record("view-entity", cases=view["entity"]["cases"], entity=entity_id)
+    view["hits"] = hits.for_entity(context.store(), context.settings(), g.actor, entity_id,
+                                   client=context.client_address())
     return jsonify(view)
+
+
+@bp.get("/hits")
+@requires("check-hit")
+def check_hit():
+    """Hit / no hit on an exact phone or national id, by the hidden cases' classification,
+    without revealing the entity (``kind=phone|national_id`` narrows the check)."""
+    try:
+        answer = hits.check(context.store(), context.settings(), g.actor,
+                            request.args.get("identifier", ""), request.args.get("kind") or None,
+                            client=context.client_address())
+    except hits.BadIdentifier as exc:
+        raise ApiError(400, "bad_parameter", str(exc)) from exc
+    return jsonify(answer)
+
+
+@bp.get("/notifications")
+@requires("read-notifications")
+def list_notifications():
+    """A covert case owner's notices of others touching their case's entities, newest first."""
+    items = notifications.for_actor(context.store(), context.settings(), g.actor)
+    context.record("read-notifications", cases={n["case_id"] for n in items}, count=len(items))
+    return jsonify({"notifications": items,
+                    "unread": notifications.unread_count(context.settings(), g.actor)})
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@requires("read-notifications")
+def read_notification(notification_id: int):
+    """Mark one of the caller's notifications as read (404 for anyone else's)."""
+    notifications.mark_read(context.settings(), g.actor, notification_id)
+    context.record("mark-notification-read", notification=notification_id)
+    return jsonify({"id": notification_id, "read": True})
 
 
 @bp.get("/queries")

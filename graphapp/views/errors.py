@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from graphapp.access import Forbidden
 from graphapp.services.graph import NotFound
+from graphapp.services.hits import BadIdentifier
+from graphapp.services.notifications import NotificationNotFound
 from graphapp.services.saved_queries import BadParameters, UnknownQuery
 from graphapp.store import StoreUnavailable
 
@@ -42,6 +44,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(UnknownQuery)
     def not_found(exc):
         return error_response(404, "not_found", "No such entity, or not one you may see.")
+
+    @app.errorhandler(NotificationNotFound)
+    def notification_not_found(exc):
+        return error_response(404, "not_found", "No such notification, or not one of yours.")
+
+    @app.errorhandler(BadIdentifier)
+    def bad_identifier(exc: BadIdentifier):
+        return error_response(400, "bad_parameter", str(exc))
 
     @app.errorhandler(Forbidden)
     def forbidden(exc: Forbidden):

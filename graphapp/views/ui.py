@@ -13,7 +13,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     g,
+    redirect,
     render_template,
     request,
     send_from_directory,
@@ -22,7 +24,7 @@ from flask import (
 from flask_login import login_required
 
 from graphapp.access import allowed
-from graphapp.services import graph
+from graphapp.services import graph, hits, notifications
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
@@ -45,7 +47,14 @@ def load_actor():
 @bp.app_context_processor
 def navigation():
     actor = g.get("actor")
-    return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action))}
+
+    def unread_notifications() -> int:
+        if actor is None or not allowed(actor, "read-notifications"):
+            return 0
+        return notifications.unread_count(context.settings(), actor)
+
+    return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action)),
+            "unread_notifications": unread_notifications}
 
 
 @bp.get("/vendor/vis-network/<path:filename>")
@@ -118,6 +127,8 @@ def entity(entity_id: str):
     """An entity: its visible facts with sources, its cases, and its network."""
     view = graph.entity(context.store(), g.actor, entity_id)
     context.record("view-entity", cases=view["entity"]["cases"], entity=entity_id)
+    view["hits"] = hits.for_entity(context.store(), context.settings(), g.actor, entity_id,
+                                   client=context.client_address())
     hops = _hops()
     network_url = url_for("api.entity_network", entity_id=view["entity"]["id"], hops=hops)
     export_url = url_for("ui.export_view", entity_id=view["entity"]["id"], hops=hops)
@@ -157,3 +168,39 @@ def query(name: str):
             context.record("run-query", query=name, params=values, rows=len(result["rows"]))
     return render_template("query.html", q=q, result=result, error=error, values=values,
                            dumps=json.dumps)
+
+
+@bp.get("/hits")
+@requires("check-hit")
+def check_hit():
+    """Hit check: is an exact phone or national id in cases one cannot see (by their rules)?"""
+    identifier = request.args.get("identifier", "").strip()
+    kind = request.args.get("kind") or None
+    answer, error = None, ""
+    if identifier:
+        try:
+            answer = hits.check(context.store(), context.settings(), g.actor, identifier, kind,
+                                client=context.client_address())
+        except hits.BadIdentifier as exc:
+            error = str(exc)
+    return render_template("hits.html", identifier=identifier, kind=kind or "", answer=answer,
+                           error=error)
+
+
+@bp.get("/notifications")
+@requires("read-notifications")
+def notifications_page():
+    """The covert case owner's notices: who touched which of their entities, and when."""
+    items = notifications.for_actor(context.store(), context.settings(), g.actor)
+    context.record("read-notifications", cases={n["case_id"] for n in items}, count=len(items))
+    return render_template("notifications.html", items=items)
+
+
+@bp.post("/notifications/read")
+@requires("read-notifications")
+def notifications_read():
+    """Mark all of one's notifications as read."""
+    count = notifications.mark_read(context.settings(), g.actor)
+    context.record("mark-notification-read", count=count)
+    flash(f"{count} notification(s) marked as read.", "info")
+    return redirect(url_for("ui.notifications_page"))
