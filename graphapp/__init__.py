@@ -29,11 +29,19 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     )
     if test_config:
         app.config.update(test_config)
+    if settings.proxy_hops:
+        # Behind that many reverse proxies, the client address (audit log, lock-out counts) and
+        # the scheme come from their X-Forwarded-For and X-Forwarded-Proto headers. Never set it
+        # without a proxy that overwrites them: a client could then name any address it liked.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,  # type: ignore[method-assign]
+                                x_proto=settings.proxy_hops)
 
     from flask_wtf.csrf import CSRFProtect
 
     from graphapp.sessions import DatabaseSessionInterface
-    from graphapp.views import api, auth, errors, health, security, ui
+    from graphapp.views import admin, api, auth, errors, health, security, ui
 
     app.session_interface = DatabaseSessionInterface()  # server-side: revocable, rotated at login
     csrf = CSRFProtect(app)
@@ -46,4 +54,6 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.owner_bp)
     return app

@@ -639,3 +639,29 @@ def grant_case_by(settings: Settings, granter: str, name: str, case_id: str, acc
         raise AccountError("you cannot grant yourself a case: request it, and an owner of the case "
                            "approves")
     grant_case(settings, name, case_id, access, granted_by=granter)
+
+
+def last_logins(settings: Settings) -> dict[str, datetime]:
+    """User name -> their last successful log-in, as the audit log recorded it."""
+    from sqlalchemy import func
+
+    from graphapp.db import AuditRecord
+
+    with session_scope(settings) as s:
+        rows = s.execute(select(AuditRecord.actor, func.max(AuditRecord.at))
+                         .where(AuditRecord.action == "login", AuditRecord.outcome == "ok")
+                         .group_by(AuditRecord.actor))
+        return {name: _aware(at) for name, at in rows}
+
+
+def active_token_counts(settings: Settings) -> dict[str, int]:
+    """User name -> how many of their API tokens are neither revoked nor expired."""
+    from sqlalchemy import func
+
+    with session_scope(settings) as s:
+        rows = s.execute(select(User.name, func.count(ApiToken.id))
+                         .join(User, User.id == ApiToken.user_id)
+                         .where(ApiToken.revoked_at.is_(None),
+                                ApiToken.expires_at.is_(None) | (ApiToken.expires_at > utcnow()))
+                         .group_by(User.name))
+        return dict(rows.all())

@@ -160,9 +160,10 @@ def verify(settings: Settings) -> Verdict:
     return Verdict(True, count)
 
 
-#: What the administrators' view shows of a record: who did what, when and how it went; never
-#: the cases or the details (search text, entity ids), which are case content.
-ADMIN_FIELDS = ("id", "at", "actor", "os_user", "action", "outcome", "client")
+#: What the administrators' view shows of a record: who did what, when and how it went, and the
+#: purpose they stated; never the cases or the details (search text, entity ids), which are case
+#: content.
+ADMIN_FIELDS = ("id", "at", "actor", "os_user", "action", "outcome", "client", "purpose")
 
 
 def admin_view(settings: Settings, *, actor: str = "", action: str = "", since: datetime | None = None,
@@ -180,4 +181,5 @@ def admin_view(settings: Settings, *, actor: str = "", action: str = "", since: 
     with session_scope(settings) as session:
         rows = session.scalars(query.limit(limit).offset(offset))
         return [{"id": r.id, "at": _stamp(r.at), "actor": r.actor, "os_user": r.os_user,
-                 "action": r.action, "outcome": r.outcome, "client": r.client} for r in rows]
+                 "action": r.action, "outcome": r.outcome, "client": r.client,
+                 "purpose": r.purpose} for r in rows]

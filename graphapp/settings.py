@@ -40,6 +40,9 @@ class Settings:
     #: A web session ends after this long without a request, and this long after log-in.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted
+    #: (werkzeug's ProxyFix), so the audit log names the real client; 0: none, use the peer.
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -69,6 +72,13 @@ class Settings:
                           ("CASEGRAPH_SESSION_ABSOLUTE_HOURS", "session_absolute_hours")):
             if name in env:
                 values[key] = _positive_int(env, name)
+        if "CASEGRAPH_PROXY_HOPS" in env:
+            try:
+                values["proxy_hops"] = int(env["CASEGRAPH_PROXY_HOPS"])
+            except ValueError as exc:
+                raise ConfigError("CASEGRAPH_PROXY_HOPS must be a whole number") from exc
+            if not 0 <= values["proxy_hops"] <= 5:
+                raise ConfigError("CASEGRAPH_PROXY_HOPS must be between 0 and 5")
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"]).resolve()
         if values["graph_url"] and not values["graph_url"].startswith(

@@ -36,6 +36,18 @@ EXPECTED = {
     "ui.check_hit": "check-hit",
     "ui.notifications_page": "read-notifications",
     "ui.notifications_read": "read-notifications",
+    "admin.index": "manage-users",
+    "admin.users": "manage-users",
+    "admin.add_user": "manage-users",
+    "admin.user_op": "manage-users",
+    "admin.user_actions": "manage-users",
+    "admin.cases": "manage-cases",
+    "admin.grant": "manage-cases",
+    "admin.revoke": "manage-cases",
+    "admin.request_access": "manage-cases",
+    "admin.audit_log": "read-audit",
+    "owner.case_requests": "view-case",
+    "owner.decide": "view-case",
 }
 #: Endpoints Flask or its extensions declare, checked by EXPECTED all the same.
 UNDECORATED_OK = {"static", "auth.login", "auth.logout", "auth.change_password", "auth.totp"}

@@ -54,10 +54,10 @@ def actor() -> Actor:
     return g.actor
 
 
-def record(action: str, *, cases=(), outcome: str = "ok", **detail) -> None:
-    """Append an audit record for the request's actor."""
+def record(action: str, /, *, cases=(), outcome: str = "ok", purpose: str = "", **detail) -> None:
+    """Append an audit record for the request's actor, with the purpose they stated if asked."""
     from graphapp import audit
 
     audit.record(settings(), audit.AuditEvent(
         action=action, actor=g.actor.name, outcome=outcome, cases=tuple(cases),
-        client=client_address(), detail=detail))
+        client=client_address(), purpose=purpose, detail=detail))

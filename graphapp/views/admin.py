@@ -1,0 +1,370 @@
+"""Administrators' pages: users, cases and their memberships, access requests, the audit log;
+and the page where a case's owners decide requests for it.
+
+Administrators manage accounts and memberships but are not case members by role (DESIGN.md
+section 5): these pages show case ids, units, classifications and members (graphapp/cases.py
+says why those), never a title or a fact; the audit page shows who did what and when, without
+the cases or the details of a record. An administrator cannot grant themselves a case: they
+ask, and an owner of the case decides on the owners' page (``/case-requests``).
+
+Every page needs its action (``@requires``), every form carries a CSRF token (CSRFProtect
+refuses a POST without a good one before the view runs), and every change is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from graphapp import accounts, audit, model
+from graphapp import cases as case_dir
+from graphapp.access import ACTIONS
+from graphapp.views import context
+from graphapp.views.guard import requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+#: The owners' side of access requests: any member may reach it, only owners find requests there.
+owner_bp = Blueprint("owner", __name__)
+
+
+@bp.before_request
+@login_required
+def load_actor():
+    """Every admin page needs a logged-in user (and then its own action)."""
+    context.actor_from_session()
+
+
+@owner_bp.before_request
+@login_required
+def load_owner():
+    context.actor_from_session()
+
+
+# -- forms ---------------------------------------------------------------------------------------
+
+_ACCESS = list(model.CASE_ACCESS)
+#: Extra actions an administrator may hand out: all but their own (accounts.ADMIN_ACTIONS).
+GRANTABLE_ACTIONS = sorted(set(ACTIONS) - accounts.ADMIN_ACTIONS)
+
+
+class AddUserForm(FlaskForm):
+    name = StringField("User name", validators=[DataRequired(), Length(max=80)])
+    role = SelectField("Role", choices=list(accounts.ROLES))
+
+
+class UserOpForm(FlaskForm):
+    """A button on one user's row (the operation is in the URL)."""
+
+
+class ActionForm(FlaskForm):
+    action = SelectField("Extra action", choices=GRANTABLE_ACTIONS)
+    op = SelectField("", choices=["grant", "revoke"])
+
+
+class GrantForm(FlaskForm):
+    user = StringField("User", validators=[DataRequired(), Length(max=80)])
+    case_id = StringField("Case", validators=[DataRequired(), Length(max=120)])
+    access = SelectField("Access", choices=_ACCESS)
+
+
+class RevokeForm(FlaskForm):
+    user = StringField("User", validators=[DataRequired(), Length(max=80)])
+    case_id = StringField("Case", validators=[DataRequired(), Length(max=120)])
+
+
+class RequestForm(FlaskForm):
+    case_id = StringField("Case", validators=[DataRequired(), Length(max=120)])
+    access = SelectField("Access", choices=_ACCESS)
+    reason = TextAreaField("Why you need it (the owners read this)",
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+class DecideForm(FlaskForm):
+    decision = SelectField("", choices=["approve", "reject"])
+
+
+def _refuse(form: FlaskForm) -> None:
+    """A form that does not validate: say what was wrong (a bad CSRF token never gets here)."""
+    for field, errors in form.errors.items():
+        flash(f"{field}: {'; '.join(errors)}", "error")
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def _users_page(new_password: tuple[str, str] | None = None, status: int = 200):
+    settings = context.settings()
+    members: dict[str, list[tuple[str, str]]] = {}
+    for case_id, name, access in accounts.case_members(settings):
+        members.setdefault(name, []).append((case_id, access))
+    return render_template(
+        "admin/users.html", users=accounts.list_users(settings), members=members,
+        extra=accounts.all_extra_actions(settings), last_login=accounts.last_logins(settings),
+        tokens=accounts.active_token_counts(settings), add_form=AddUserForm(),
+        grantable=GRANTABLE_ACTIONS, new_password=new_password), status
+
+
+@bp.get("/")
+@requires("manage-users")
+def index():
+    """The administrators' start page: the users."""
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@requires("manage-users")
+def users():
+    """Every user: role, whether enabled, second factor, last log-in, memberships, extra actions."""
+    return _users_page()
+
+
+@bp.post("/users")
+@requires("manage-users")
+def add_user():
+    """Create a user with a one-time password, shown on this page once and never stored."""
+    form = AddUserForm()
+    if not form.validate_on_submit():
+        _refuse(form)
+        return _users_page(status=400)
+    name, role = form.name.data.strip(), form.role.data
+    try:
+        password = accounts.add_user(context.settings(), name, role)
+    except accounts.AccountError as exc:
+        context.record("add-user", outcome="failure", user=name, role=role, reason=str(exc))
+        flash(str(exc), "error")
+        return _users_page(status=400)
+    context.record("add-user", user=name, role=role)
+    return _users_page(new_password=(name, password))
+
+
+#: What the buttons on a user's row do: (audit action, function, message).
+USER_OPS = {
+    "disable": ("disable-user", accounts.disable_user, "{} disabled; sessions and tokens ended"),
+    "enable": ("enable-user", accounts.enable_user, "{} enabled"),
+    "end-sessions": ("revoke-sessions", accounts.revoke_sessions, "sessions of {} ended"),
+    "revoke-tokens": ("revoke-token", accounts.revoke_user_tokens, "API tokens of {} revoked"),
+    "reset-totp": ("reset-totp", accounts.totp_reset, "second factor of {} removed"),
+    "reset-password": ("reset-password", None, ""),
+}
+
+
+@bp.post("/users/<name>/<op>")
+@requires("manage-users")
+def user_op(name: str, op: str):
+    """Disable or enable a user, end their sessions, revoke their tokens, reset their second
+    factor or give them a new one-time password (shown once)."""
+    if op not in USER_OPS:
+        abort(404)
+    if not UserOpForm().validate_on_submit():
+        abort(400)
+    settings = context.settings()
+    audit_action, fn, message = USER_OPS[op]
+    if name == g.actor.name:
+        context.record(audit_action, outcome="denied", user=name, reason="oneself")
+        flash("Not on your own account: another administrator or the command line can.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        user = accounts.get_user(settings, name)
+        if op == "reset-password":
+            password = accounts.reset_one_time_password(settings, name, user.role)
+            context.record(audit_action, user=name)
+            return _users_page(new_password=(name, password))
+        result = fn(settings, name)
+        if op == "reset-totp":
+            accounts.revoke_sessions(settings, name)
+    except accounts.AccountError as exc:
+        abort(404, str(exc))
+    detail = {"tokens": result} if op == "revoke-tokens" else {}
+    context.record(audit_action, user=name, **detail)
+    flash(message.format(name), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<name>/actions")
+@requires("manage-users")
+def user_actions(name: str):
+    """Grant a user an extra action, or take one back."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        _refuse(form)
+        return redirect(url_for("admin.users"))
+    settings, action = context.settings(), form.action.data
+    try:
+        if form.op.data == "grant":
+            accounts.grant_action(settings, name, action, granted_by=g.actor.name)
+        elif not accounts.revoke_action(settings, name, action):
+            flash(f"{name} has no extra grant of {action}.", "error")
+            return redirect(url_for("admin.users"))
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    context.record(f"{form.op.data}-action", user=name, action=action)
+    flash(f"{action} {'granted to' if form.op.data == 'grant' else 'taken back from'} {name}.", "info")
+    return redirect(url_for("admin.users"))
+
+
+# -- cases and memberships -----------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@requires("manage-cases")
+def cases():
+    """Cases (id, unit, classification), their members, and the access requests waiting."""
+    settings = context.settings()
+    members: dict[str, list[tuple[str, str]]] = {}
+    for case_id, name, access in accounts.case_members(settings):
+        members.setdefault(case_id, []).append((name, access))
+    return render_template(
+        "admin/cases.html", cases=case_dir.directory(context.store()), members=members,
+        requests=accounts.list_requests(settings),
+        mine=accounts.list_requests(settings, status=None, user=g.actor.name),
+        users=[u.name for u in accounts.list_users(settings) if not u.disabled],
+        grant_form=GrantForm(), request_form=RequestForm())
+
+
+@bp.post("/cases/grant")
+@requires("manage-cases")
+def grant():
+    """Make a user (never oneself) a member of a case."""
+    form = GrantForm()
+    if not form.validate_on_submit():
+        _refuse(form)
+        return redirect(url_for("admin.cases"))
+    user, case_id, access = form.user.data.strip(), form.case_id.data.strip(), form.access.data
+    if not case_dir.exists(context.store(), case_id):
+        flash(f"No case {case_id} is loaded.", "error")
+        return redirect(url_for("admin.cases"))
+    try:
+        accounts.grant_case_by(context.settings(), g.actor.name, user, case_id, access)
+    except accounts.AccountError as exc:
+        context.record("grant-case", cases=(case_id,), outcome="denied", user=user, access=access,
+                       reason=str(exc))
+        flash(str(exc), "error")
+        return redirect(url_for("admin.cases"))
+    context.record("grant-case", cases=(case_id,), user=user, access=access)
+    flash(f"{user} now has {access} access to {case_id}.", "info")
+    return redirect(url_for("admin.cases"))
+
+
+@bp.post("/cases/revoke")
+@requires("manage-cases")
+def revoke():
+    """End a user's membership of a case."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        _refuse(form)
+        return redirect(url_for("admin.cases"))
+    user, case_id = form.user.data.strip(), form.case_id.data.strip()
+    try:
+        ended = accounts.revoke_case(context.settings(), user, case_id)
+    except accounts.AccountError:  # no such user: not a member either
+        ended = False
+    if not ended:
+        flash(f"{user} is not a member of {case_id}.", "error")
+        return redirect(url_for("admin.cases"))
+    context.record("revoke-case", cases=(case_id,), user=user)
+    flash(f"{user} is no longer a member of {case_id}.", "info")
+    return redirect(url_for("admin.cases"))
+
+
+@bp.post("/cases/request")
+@requires("manage-cases")
+def request_access():
+    """Ask the owners of a case for access to it, for oneself: nothing changes until one approves."""
+    form = RequestForm()
+    if not form.validate_on_submit():
+        _refuse(form)
+        return redirect(url_for("admin.cases"))
+    case_id, access, reason = form.case_id.data.strip(), form.access.data, form.reason.data.strip()
+    if not case_dir.exists(context.store(), case_id):
+        flash(f"No case {case_id} is loaded.", "error")
+        return redirect(url_for("admin.cases"))
+    try:
+        request_id = accounts.request_case(context.settings(), g.actor.name, case_id, access, reason)
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.cases"))
+    context.record("request-case", cases=(case_id,), purpose=reason, request=request_id, access=access)
+    flash(f"Request {request_id} sent: an owner of {case_id} decides.", "info")
+    return redirect(url_for("admin.cases"))
+
+
+# -- audit ---------------------------------------------------------------------------------------
+
+
+def _when(name: str) -> datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        flash(f"{name} must be a date (YYYY-MM-DD) or a date and time.", "error")
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@bp.get("/audit")
+@requires("read-audit")
+def audit_log():
+    """Who did what, when, and how it went (no cases, no details); shown once a purpose is stated,
+    which goes into the audit record of this reading."""
+    filters = {k: request.args.get(k, "").strip()[:120] for k in ("actor", "action", "since", "until")}
+    purpose = request.args.get("purpose", "").strip()[:500]
+    records = None
+    if purpose:
+        records = audit.admin_view(context.settings(), actor=filters["actor"], action=filters["action"],
+                                   since=_when("since"), until=_when("until"), limit=200)
+        context.record("read-audit", purpose=purpose, count=len(records),
+                       **{k: v for k, v in filters.items() if v})
+    return render_template("admin/audit.html", records=records, filters=filters, purpose=purpose)
+
+
+# -- the owners' decisions ------------------------------------------------------------------------
+
+
+def _owned(actor) -> list[str]:
+    return sorted(c for c, a in actor.cases.items() if a == "owner")
+
+
+@owner_bp.get("/case-requests")
+@requires("view-case")
+def case_requests():
+    """Requests for access to the cases one owns, waiting for a decision."""
+    owned = _owned(g.actor)
+    return render_template("admin/case_requests.html", owned=owned, form=DecideForm(),
+                           requests=accounts.list_requests(context.settings(), case_ids=owned))
+
+
+@owner_bp.post("/case-requests/<int:request_id>")
+@requires("view-case")
+def decide(request_id: int):
+    """Approve (the membership is made) or reject a request, as an owner of its case."""
+    form = DecideForm()
+    if not form.validate_on_submit():
+        abort(400)
+    approve = form.decision.data == "approve"
+    action = "approve-case-request" if approve else "reject-case-request"
+    settings = context.settings()
+    try:
+        wanted = accounts.get_request(settings, request_id)
+    except accounts.AccountError:
+        abort(404)
+    try:
+        done = accounts.decide_request(settings, request_id, g.actor.name, approve)
+    except accounts.NotOwner as exc:
+        context.record(action, cases=(wanted["case_id"],), outcome="denied", request=request_id,
+                       reason=str(exc))
+        abort(403, str(exc))
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("owner.case_requests"))
+    context.record(action, cases=(done["case_id"],), request=request_id, user=done["user"],
+                   access=done["access"])
+    flash(f"Request {request_id} {done['status']}.", "info")
+    return redirect(url_for("owner.case_requests"))
