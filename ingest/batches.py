@@ -105,9 +105,11 @@ def derive(store: GraphStore, nids: list[int]) -> None:
         store.write("ingest/derive_persons", {"nids": chunk})
 
 
-def commit(store: GraphStore, batch_id: str) -> int:
-    """Make every pending fact of the batch visible, in one query; return how many."""
-    return int(store.write("ingest/commit_batch", {"batch_id": batch_id})[0]["committed"])
+def commit(store: GraphStore, batch_id: str) -> tuple[int, int]:
+    """Make every pending fact of the batch visible and derive the indexes of the nodes they
+    touch, in one query; return how many facts and how many nodes."""
+    row = store.write("ingest/commit_batch", {"batch_id": batch_id})[0]
+    return int(row["committed"]), int(row["nodes"])
 
 
 def finish(store: GraphStore, batch_id: str) -> int:

@@ -10,6 +10,8 @@ whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`).
 from __future__ import annotations
 
 import getpass
+import queue
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from graphapp.store import BATCH_SIZE, GraphStore
 from ingest import batches, ids, normalise, resolve
 from ingest.files import FileSpec
 from ingest.readers import MAX_FILE_BYTES, Problem, Record, check_file, csv_files
+from ingest.spool import Spool
 
 #: Columns that point at a case's person, by file.
 PERSON_REF_COLUMNS = {
@@ -31,21 +34,36 @@ PERSON_REF_COLUMNS = {
     "associations.csv": ("person_ref_a", "person_ref_b"),
 }
 
-#: In write order: a query's endpoints are created by the ones before it.
-FACT_QUERIES = (
-    "involves",
-    "mentions_phone",
-    "mentions_address",
-    "mentions_hotel",
-    "mentions_advert",
-    "uses",
-    "resides_at",
-    "located_at",
-    "stayed_at",
-    "called",
-    "lists",
-    "associated_with",
-)
+#: The facts each file's rows state: (slot in the planned row, relationship type). A file's
+#: rows are written by ``cypher/ingest/load_<file>.cypher``; a slot is null when a row does
+#: not state that fact (a phone with no person_ref, a hotel with no street).
+FILE_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "persons.csv": (("involves", "INVOLVES"),),
+    "phones.csv": (("mentions", "MENTIONS"), ("uses", "USES")),
+    "addresses.csv": (("mentions", "MENTIONS"), ("resides_at", "RESIDES_AT")),
+    "hotels.csv": (("hotel_mention", "MENTIONS"), ("address_mention", "MENTIONS"),
+                   ("located_at", "LOCATED_AT")),
+    "stays.csv": (("hotel_mention", "MENTIONS"), ("stayed_at", "STAYED_AT")),
+    "calls.csv": (("from_mention", "MENTIONS"), ("to_mention", "MENTIONS"), ("called", "CALLED")),
+    "adverts.csv": (("advert_mention", "MENTIONS"), ("phone_mention", "MENTIONS"),
+                    ("lists", "LISTS")),
+    "associations.csv": (("associated_with", "ASSOCIATED_WITH"),),
+}
+
+
+def load_query(file_name: str) -> str:
+    """The query that writes one chunk of rows planned from ``file_name``."""
+    return "ingest/merge_cases" if file_name == "cases.csv" else \
+        f"ingest/load_{file_name.removesuffix('.csv')}"
+
+
+def planned_facts(file_name: str, rows: list[dict]) -> Iterator[tuple[str, str, str]]:
+    """(relationship type, rel_key, case_id) of every fact the planned rows state."""
+    for slot, rel_type in FILE_FACTS.get(file_name, ()):
+        for row in rows:
+            if row.get(slot) is not None:
+                yield rel_type, row[slot]["k"], row["case_id"]
+
 
 Progress = Callable[[int], None]
 
@@ -69,6 +87,8 @@ class Survey:
     manifest: dict[str, dict] = field(default_factory=dict)
     cases: set[str] = field(default_factory=set)
     rejected_keys: set[tuple[str, ...]] = field(default_factory=set)
+    #: The checked records, when pass one kept them (else pass two checks the files again).
+    spool: Spool | None = None
 
     @property
     def rows(self) -> int:
@@ -106,13 +126,15 @@ class LoadResult:
 
 
 def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FILE_BYTES,
-                     visible_cases: frozenset[str] | None = None) -> Survey:
+                     visible_cases: frozenset[str] | None = None,
+                     spool: Spool | None = None) -> Survey:
     """Check every row of every file and every reference to a case or a person.
 
     With ``visible_cases`` (a load ``--as`` a user), a case the user may not see is reported
-    exactly like one that does not exist, so the report reveals nothing about it.
+    exactly like one that does not exist, so the report reveals nothing about it. With a
+    ``spool``, the checked records are kept there for pass two.
     """
-    survey = Survey(directory=Path(directory))
+    survey = Survey(directory=Path(directory), spool=spool)
     survey.files, survey.problems = csv_files(directory)
     batch_cases: set[str] = set()
     batch_refs: set[tuple[str, str]] = set()
@@ -120,11 +142,17 @@ def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FI
     ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     for path, spec in survey.files:
         rows = 0
+        checked: list[list] = []
         for item in check_file(path, spec, max_bytes, survey.rejected_keys):
             if isinstance(item, Problem):
                 survey.problems.append(item)
                 continue
             rows += 1
+            if spool is not None:
+                checked.append([item.line, item.values])
+                if len(checked) == BATCH_SIZE:
+                    spool.add(spec.name, checked)
+                    checked = []
             case = item["case_id"]
             survey.cases.add(case)
             if spec.name == "cases.csv":
@@ -136,6 +164,8 @@ def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FI
             for col in PERSON_REF_COLUMNS.get(spec.name, ()):
                 if item[col] and (case, item[col]) not in batch_refs:
                     ref_uses[(case, item[col])].append((item.file, item.line, col))
+        if spool is not None:
+            spool.add(spec.name, checked)
         survey.manifest[spec.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size,
                                       "rows": rows}
     survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
@@ -206,20 +236,16 @@ class Planner:
         #: match key -> person_id, for records of this batch
         self.by_key: dict[str, str] = {}
         self.joins: list[dict] = []
-        self.out: dict[str, list[dict]] = defaultdict(list)
         #: id(record) -> (match keys, blocking keys) for the chunk being planned
         self._keys: dict[int, tuple[list[str], list[str]]] = {}
 
-    def plan(self, file_name: str, records: list[Record]) -> dict[str, list[dict]]:
-        """Rows per ingest query for one chunk of one file."""
-        self.out = defaultdict(list)
+    def plan(self, file_name: str, records: list[Record]) -> list[dict]:
+        """Rows for ``load_query(file_name)`` from one chunk of one file."""
         self._prefetch_refs(file_name, records)
         if file_name == "persons.csv":
             self._prefetch_match_keys(records)
         handler = getattr(self, "_" + file_name.removesuffix(".csv"))
-        for rec in records:
-            handler(rec)
-        return self.out
+        return [handler(rec) for rec in records]
 
     def _prefetch_refs(self, file_name: str, records: list[Record]) -> None:
         cols = PERSON_REF_COLUMNS.get(file_name, ())
@@ -244,37 +270,35 @@ class Planner:
         for row in _lookup(self.store, "ingest/persons_by_match_key", "keys", unknown):
             self.by_key.setdefault(row["match_key"], row["person_id"])
 
-    def _fact(self, query: str, rel_type: str, start_key: str, end_key: str, rec: Record,
-              props: dict, **extra) -> None:
+    @staticmethod
+    def _fact(rel_type: str, start_key: str, end_key: str, rec: Record, props: dict) -> dict:
+        """One fact slot: its rel_key and the properties the row states (empty ones left out)."""
         props = {k: v for k, v in props.items() if v not in ("", None)}
         props["source"] = rec["source"]
-        self.out[query].append({
-            "case_id": rec["case_id"],
-            "rel_key": ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"]),
-            "props": props,
-            **extra,
-        })
+        return {"k": ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"]),
+                "p": props}
 
-    def _mention(self, query: str, kind: str, key: str, rec: Record, props: dict) -> None:
-        self._fact(query, "MENTIONS", f"case:{rec['case_id']}", f"{kind}:{key}", rec, props, key=key)
+    def _mention(self, kind: str, key: str, rec: Record, props: dict) -> dict:
+        return self._fact("MENTIONS", f"case:{rec['case_id']}", f"{kind}:{key}", rec, props)
 
     def _person(self, rec: Record, col: str = "person_ref") -> str:
         return self.person_ids[(rec["case_id"], rec[col])]
 
     # -- one method per file ---------------------------------------------------------------
 
-    def _cases(self, rec: Record) -> None:
+    def _cases(self, rec: Record) -> dict:
         props = {k: v for k, v in rec.values.items() if v and k != "case_id"}
-        self.out["cases"].append({"case_id": rec["case_id"], "props": props})
+        return {"case_id": rec["case_id"], "props": props}
 
-    def _persons(self, rec: Record) -> None:
+    def _persons(self, rec: Record) -> dict:
         keys, blocks = self._keys[id(rec)]
         self._resolve(rec, keys)
         props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
                                      "national_id", "role")}
-        self._fact("involves", "INVOLVES", f"case:{rec['case_id']}",
-                   ids.person_ref_key(rec["case_id"], rec["person_ref"]), rec, props,
-                   person_id=self._person(rec), match_keys=keys, block_keys=blocks)
+        ref_key = ids.person_ref_key(rec["case_id"], rec["person_ref"])
+        return {"case_id": rec["case_id"], "person_id": self._person(rec), "match_keys": keys,
+                "block_keys": blocks,
+                "involves": self._fact("INVOLVES", f"case:{rec['case_id']}", ref_key, rec, props)}
 
     def _resolve(self, rec: Record, keys: list[str]) -> None:
         """Join a record to a person on an exact key, else give it a new person id."""
@@ -290,80 +314,169 @@ class Planner:
         for k in keys:
             self.by_key.setdefault(k, self.person_ids[ref])
 
-    def _phones(self, rec: Record) -> None:
+    def _phones(self, rec: Record) -> dict:
         e164 = rec["number"]
         props = {"first_seen": rec["first_seen"], "last_seen": rec["last_seen"]}
-        self._mention("mentions_phone", "phone", e164, rec, props)
+        row = {"case_id": rec["case_id"], "phone": e164,
+               "mentions": self._mention("phone", e164, rec, props), "uses": None}
         if rec["person_ref"]:
-            self._fact("uses", "USES", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                       f"phone:{e164}", rec, {**props, "person_ref": rec["person_ref"]},
-                       key=e164, person_id=self._person(rec))
+            row["person_id"] = self._person(rec)
+            row["uses"] = self._fact(
+                "USES", ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"phone:{e164}",
+                rec, {**props, "person_ref": rec["person_ref"]})
+        return row
 
-    def _address(self, rec: Record) -> str:
+    def _address(self, rec: Record) -> tuple[str, dict]:
         key = normalise.address_key(rec["street"], rec["postcode"], rec["city"], rec["country"])
         props = {c: rec[c] for c in ("street", "postcode", "city", "country")}
-        self._mention("mentions_address", "address", key, rec, props)
-        return key
+        return key, self._mention("address", key, rec, props)
 
-    def _addresses(self, rec: Record) -> None:
-        key = self._address(rec)
+    def _addresses(self, rec: Record) -> dict:
+        key, mention = self._address(rec)
+        row = {"case_id": rec["case_id"], "address": key, "mentions": mention, "resides_at": None}
         if rec["person_ref"]:
-            self._fact("resides_at", "RESIDES_AT",
-                       ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"address:{key}", rec,
-                       {"kind": rec["kind"], "person_ref": rec["person_ref"]},
-                       key=key, person_id=self._person(rec))
+            row["person_id"] = self._person(rec)
+            row["resides_at"] = self._fact(
+                "RESIDES_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
+                f"address:{key}", rec, {"kind": rec["kind"], "person_ref": rec["person_ref"]})
+        return row
 
-    def _hotel(self, rec: Record) -> str:
-        hkey = normalise.hotel_key(rec["hotel_name"], rec["city"], rec["country"])
+    def _hotel(self, rec: Record) -> tuple[str, dict]:
+        key = normalise.hotel_key(rec["hotel_name"], rec["city"], rec["country"])
         props = {c: rec[c] for c in ("hotel_name", "street", "postcode", "city", "country")}
-        self._mention("mentions_hotel", "hotel", hkey, rec, props)
-        return hkey
+        return key, self._mention("hotel", key, rec, props)
 
-    def _hotels(self, rec: Record) -> None:
-        hkey = self._hotel(rec)
+    def _hotels(self, rec: Record) -> dict:
+        hkey, mention = self._hotel(rec)
+        row = {"case_id": rec["case_id"], "hotel": hkey, "hotel_mention": mention,
+               "address_mention": None, "located_at": None}
         if rec["street"]:
-            akey = self._address(rec)
-            self._fact("located_at", "LOCATED_AT", f"hotel:{hkey}", f"address:{akey}", rec, {},
-                       key=akey, hotel_key=hkey)
+            akey, row["address_mention"] = self._address(rec)
+            row["address"] = akey
+            row["located_at"] = self._fact("LOCATED_AT", f"hotel:{hkey}", f"address:{akey}",
+                                           rec, {})
+        return row
 
-    def _stays(self, rec: Record) -> None:
-        hkey = self._hotel(rec)
-        self._fact("stayed_at", "STAYED_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                   f"hotel:{hkey}", rec,
-                   {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")},
-                   key=hkey, person_id=self._person(rec))
+    def _stays(self, rec: Record) -> dict:
+        hkey, mention = self._hotel(rec)
+        return {"case_id": rec["case_id"], "hotel": hkey, "hotel_mention": mention,
+                "person_id": self._person(rec),
+                "stayed_at": self._fact(
+                    "STAYED_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
+                    f"hotel:{hkey}", rec,
+                    {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")})}
 
-    def _calls(self, rec: Record) -> None:
+    def _calls(self, rec: Record) -> dict:
         a, b = rec["from_number"], rec["to_number"]
-        self._mention("mentions_phone", "phone", a, rec, {})
-        self._mention("mentions_phone", "phone", b, rec, {})
-        self._fact("called", "CALLED", f"phone:{a}", f"phone:{b}", rec,
-                   {c: rec[c] for c in ("first_call", "last_call", "count")}, key=b, from_key=a)
+        return {"case_id": rec["case_id"], "from_phone": a, "to_phone": b,
+                "from_mention": self._mention("phone", a, rec, {}),
+                "to_mention": self._mention("phone", b, rec, {}),
+                "called": self._fact("CALLED", f"phone:{a}", f"phone:{b}", rec,
+                                     {c: rec[c] for c in ("first_call", "last_call", "count")})}
 
-    def _adverts(self, rec: Record) -> None:
+    def _adverts(self, rec: Record) -> dict:
         akey = normalise.advert_key(rec["site"], rec["advert_id"])
         props = {c: rec[c] for c in ("site", "advert_id", "url", "posted", "city")}
-        self._mention("mentions_advert", "advert", akey, rec, props)
+        row = {"case_id": rec["case_id"], "advert": akey,
+               "advert_mention": self._mention("advert", akey, rec, props),
+               "phone_mention": None, "lists": None}
         if rec["number"]:
-            self._mention("mentions_phone", "phone", rec["number"], rec, {"posted": rec["posted"]})
-            self._fact("lists", "LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
-                       {"posted": rec["posted"]}, key=rec["number"], advert_key=akey)
+            row["phone"] = rec["number"]
+            row["phone_mention"] = self._mention("phone", rec["number"], rec,
+                                                 {"posted": rec["posted"]})
+            row["lists"] = self._fact("LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
+                                      {"posted": rec["posted"]})
+        return row
 
-    def _associations(self, rec: Record) -> None:
-        self._fact("associated_with", "ASSOCIATED_WITH",
-                   ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
-                   ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
-                   {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")},
-                   person_id=self._person(rec, "person_ref_a"),
-                   other_person_id=self._person(rec, "person_ref_b"))
+    def _associations(self, rec: Record) -> dict:
+        return {"case_id": rec["case_id"], "person_id": self._person(rec, "person_ref_a"),
+                "other_person_id": self._person(rec, "person_ref_b"),
+                "associated_with": self._fact(
+                    "ASSOCIATED_WITH", ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
+                    ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
+                    {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")})}
 
 
-def planned_chunks(survey: Survey, planner: Planner) -> Iterator[tuple[int, dict[str, list[dict]]]]:
-    """Stream the checked files again in load order: (rows in chunk, rows per query)."""
+def checked_chunks(survey: Survey) -> Iterator[tuple[str, list[Record]]]:
+    """The checked records in load order, about 5,000 at a time: from pass one's spool, or
+    by checking the files again."""
+    if survey.spool is not None:
+        for file_name, items in survey.spool:
+            yield file_name, [Record(file_name, line, values) for line, values in items]
+        return
     for path, spec in survey.files:
         records = (r for r in check_file(path, spec) if isinstance(r, Record))
         for chunk in batched(records, BATCH_SIZE):
-            yield len(chunk), planner.plan(spec.name, list(chunk))
+            yield spec.name, list(chunk)
+
+
+def planned_chunks(survey: Survey, planner: Planner) -> Iterator[tuple[str, int, list[dict]]]:
+    """Stream the checked records in load order: (file name, records, planned rows)."""
+    for file_name, records in checked_chunks(survey):
+        yield file_name, len(records), planner.plan(file_name, records)
+
+
+def count_facts(file_name: str, rows: list[dict]) -> int:
+    """How many facts the planned rows state (a fact stated twice counts twice)."""
+    return sum(1 for _ in planned_facts(file_name, rows))
+
+
+def write_pending(store: GraphStore, survey: Survey, planner: Planner, batch_id: str,
+                  progress: Progress | None = None) -> int:
+    """Write every chunk of the batch pending (invisible until the commit); return how many
+    facts the files state. Returns only when every chunk is written; on any error, only
+    once no write is under way any more."""
+    facts = 0
+    writer = ChunkWriter(store, {"batch_id": batch_id}, progress)
+    try:
+        for file_name, records, rows in planned_chunks(survey, planner):
+            writer.put(load_query(file_name), rows, records)
+            facts += count_facts(file_name, rows)
+    except BaseException:
+        writer.close(abandon=True)
+        raise
+    writer.close()
+    return facts
+
+
+class ChunkWriter:
+    """Write planned chunks in order, in a thread of its own, while the next chunk is planned:
+    the store works while Python checks, normalises and hashes. At most two chunks wait, so
+    memory stays flat. The first error stops the writing and is raised in the caller;
+    ``progress`` is told, from the writing thread, how many records each written chunk held."""
+
+    def __init__(self, store: GraphStore, params: dict, progress: Progress | None = None):
+        self.store = store
+        self.params = params
+        self.progress = progress
+        self.error: BaseException | None = None
+        self._abandoned = False
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is None and not self._abandoned:
+                try:
+                    self.store.load_batch(item[0], item[1], self.params)
+                    if self.progress:
+                        self.progress(item[2])
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    self.error = exc
+
+    def put(self, query: str, rows: list[dict], records: int) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put((query, rows, records))
+
+    def close(self, abandon: bool = False) -> None:
+        """Wait until every chunk put is written (or, with ``abandon``, dropped unwritten)."""
+        self._abandoned = self._abandoned or abandon
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None and not abandon:
+            raise self.error
 
 
 # -- the whole load --------------------------------------------------------------------------
@@ -388,32 +501,29 @@ def load_directory(
     ``progress`` is told how many rows each written chunk held.
     """
     started = time.monotonic()
-    survey = survey_directory(directory, store, visible_cases=visible_cases)
-    result = LoadResult(batch_id=ids.new_batch_id(), problems=survey.problems,
-                        cases=sorted(survey.cases), rows_read=survey.rows, dry_run=dry_run,
-                        files=survey.manifest)
-    if authorise is not None and survey.cases and not result.problems:
-        authorise(result.cases)
-    if result.problems:
-        return result
-    planner = Planner(store, settings.match_key())
-    if dry_run:
-        for rows, planned in planned_chunks(survey, planner):
-            result.facts_in_files += _fact_rows(planned)
-            if progress:
-                progress(rows)
-    else:
-        _write(store, settings, survey, planner, result, actor or f"operator:{operator_name()}",
-               progress)
+    with Spool(settings.data_dir / "tmp") as checked:
+        survey = survey_directory(directory, store, visible_cases=visible_cases, spool=checked)
+        result = LoadResult(batch_id=ids.new_batch_id(), problems=survey.problems,
+                            cases=sorted(survey.cases), rows_read=survey.rows, dry_run=dry_run,
+                            files=survey.manifest)
+        if authorise is not None and survey.cases and not result.problems:
+            authorise(result.cases)
+        if result.problems:
+            return result
+        planner = Planner(store, settings.match_key())
+        if dry_run:
+            for file_name, records, rows in planned_chunks(survey, planner):
+                result.facts_in_files += count_facts(file_name, rows)
+                if progress:
+                    progress(records)
+        else:
+            _write(store, settings, survey, planner, result,
+                   actor or f"operator:{operator_name()}", progress)
     result.joins = planner.joins
     result.seconds = round(time.monotonic() - started, 3)
     if not dry_run:
         batches.set_status(settings, result.batch_id, "complete", counts=result.counts())
     return result
-
-
-def _fact_rows(planned: dict[str, list[dict]]) -> int:
-    return sum(len(rows) for name, rows in planned.items() if name != "cases")
 
 
 def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Planner,
@@ -425,21 +535,12 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
         batches.record_start(settings, batch_id, directory=str(survey.directory), actor=actor,
                              os_user=operator_name(), cases=result.cases, files=survey.manifest)
         try:
-            params = {"batch_id": batch_id}
-            for rows, planned in planned_chunks(survey, planner):
-                store.load_batch("ingest/merge_cases", planned.get("cases", []), params)
-                for name in FACT_QUERIES:
-                    if planned.get(name):
-                        store.load_batch(f"ingest/{name}", planned[name], params)
-                result.facts_in_files += _fact_rows(planned)
-                if progress:
-                    progress(rows)
-            result.facts_created = batches.commit(store, batch_id)
+            result.facts_in_files = write_pending(store, survey, planner, batch_id, progress)
+            result.facts_created, touched = batches.commit(store, batch_id)
         except BaseException as exc:  # Ctrl-C too: nothing half-written stays behind
             _undo(store, settings, batch_id, exc)
             raise
         batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
-        touched = batches.finish(store, batch_id)
         result.suggestions = resolve.suggest_for_batch(store, batch_id)
         resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
     result.entities_created = _entity_count(store) - before

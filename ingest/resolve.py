@@ -31,36 +31,50 @@ class ResolveError(Exception):
 
 
 def suggest_for_batch(store: GraphStore, batch_id: str) -> int:
-    """Compare the batch's new person records with the graph's, within blocking keys;
-    record a suggestion for each likely pair of different persons. Returns how many."""
-    records = store.read_unscoped("resolve/batch_records", {"batch_id": batch_id})
-    by_block: dict[str, list[dict]] = defaultdict(list)
-    for rec in records:
-        for key in rec["block_keys"] or []:
-            by_block[key].append(rec)
-    candidates: dict[str, list[dict]] = defaultdict(list)
-    for chunk in batched(sorted(by_block), BATCH_SIZE):
+    """Compare the batch's new person records with every committed record sharing a
+    blocking key; record a suggestion for each likely pair of different persons. Returns how
+    many the batch made. Each key's group is fetched and compared once, a few thousand keys
+    at a time."""
+    keys = [r["block_key"] for r in store.read_unscoped("resolve/batch_block_keys",
+                                                         {"batch_id": batch_id})]
+    names = _NameCache()
+    for chunk in batched(keys, BATCH_SIZE):
+        groups: dict[str, list[dict]] = defaultdict(list)
         for row in store.read_unscoped("resolve/candidates", {"keys": list(chunk)}):
-            candidates[row["block_key"]].append(row)
-    suggestions: dict[str, dict] = {}
-    for key, mine in by_block.items():
-        for a in mine:
-            for b in candidates.get(key, []):
-                row = _suggestion(a, b)
-                if row is not None:
-                    suggestions.setdefault(row["rel_key"], row)
-    rows = list(suggestions.values())
-    store.load_batch("resolve/suggest", rows, {"batch_id": batch_id})
-    return len(rows)
+            groups[row["block_key"]].append(row)
+        found: dict[str, dict] = {}
+        for group in groups.values():
+            for i, a in enumerate(group):
+                if a["batch_id"] != batch_id:
+                    continue
+                for j, b in enumerate(group):
+                    # a pair of two of the batch's records is compared once, not twice
+                    if i == j or (b["batch_id"] == batch_id and j < i):
+                        continue
+                    row = _suggestion(a, b, names)
+                    if row is not None:
+                        found.setdefault(row["rel_key"], row)
+        store.load_batch("resolve/suggest", list(found.values()), {"batch_id": batch_id})
+    return int(store.read_unscoped("resolve/count_suggestions", {"batch_id": batch_id})[0]["n"])
 
 
-def _suggestion(a: dict, b: dict) -> dict | None:
+class _NameCache(dict):
+    """Normalised names, each computed once per search."""
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = normalise.normalise_name(name)
+        if len(self) > 200_000:
+            self.clear()
+        return value
+
+
+def _suggestion(a: dict, b: dict, names: _NameCache) -> dict | None:
     if a["person_id"] == b["person_id"]:
         return None
     if a["birth_date"] and b["birth_date"] and a["birth_date"][:10] != b["birth_date"][:10]:
         return None
-    name_a, name_b = normalise.normalise_name(a["name"]), normalise.normalise_name(b["name"])
-    score = fuzz.token_sort_ratio(name_a, name_b)
+    score = fuzz.token_sort_ratio(names[a["name"]], names[b["name"]], processor=None,
+                                  score_cutoff=MIN_SCORE)
     if score < MIN_SCORE:
         return None
     # One suggestion per pair of records, whichever batch found it first.

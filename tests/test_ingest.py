@@ -11,7 +11,7 @@ from pathlib import Path
 from graphapp import model
 from ingest import batches, demo
 from ingest.files import FILES
-from ingest.loader import FACT_QUERIES, Planner, load_directory, planned_chunks, survey_directory
+from ingest.loader import Planner, load_directory, survey_directory, write_pending
 from ingest.readers import read_directory, read_file
 
 ALL_CASES = sorted(c[0] for c in demo.CASES)
@@ -351,12 +351,7 @@ def test_dry_run_checks_everything_and_writes_nothing(store, settings, demo_dir)
 def test_pending_facts_are_invisible_until_the_batch_commits(store, settings, demo_dir):
     survey = survey_directory(demo_dir, store)
     assert survey.problems == [], [str(p) for p in survey.problems]
-    params = {"batch_id": "b-test-pending"}
-    planner = Planner(store, settings.match_key())
-    for _rows, planned in planned_chunks(survey, planner):
-        store.load_batch("ingest/merge_cases", planned.get("cases", []), params)
-        for name in FACT_QUERIES:
-            store.load_batch(f"ingest/{name}", planned.get(name, []), params)
+    write_pending(store, survey, Planner(store, settings.match_key()), "b-test-pending")
     pending = counts(store)[1]
     assert pending > 0
 
@@ -367,8 +362,7 @@ def test_pending_facts_are_invisible_until_the_batch_commits(store, settings, de
     visible = raw(store, "MATCH ()-[e]->() WHERE e.case_id IS NOT NULL RETURN count(e)")[0][0]
     assert visible == 0, f"{visible} edges carry case_id before commit"
 
-    assert batches.commit(store, "b-test-pending") == pending
-    batches.finish(store, "b-test-pending")
+    assert batches.commit(store, "b-test-pending")[0] == pending
     assert store.read("views/entity/case", {"key": "K-2024-0113"}, allowed_cases=ALL_CASES)
     hits = store.read("views/search_phone", {"e164": PHONE}, allowed_cases=ALL_CASES)
     assert len(hits) == 1, hits

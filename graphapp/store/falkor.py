@@ -19,6 +19,9 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import redis
+from falkordb import Edge as FEdge
+from falkordb import Node as FNode
+from falkordb import Path as FPath
 from filelock import FileLock, Timeout
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -282,43 +285,58 @@ def _one_line(exc: BaseException) -> str:
 # -- value conversion --------------------------------------------------------------------
 
 
+#: Values that need no conversion: most rows of ingest's lookups hold only these.
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _rows(result: Any) -> list[dict[str, Any]]:
     """Turn a FalkorDB result set into dicts of neutral values."""
     header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
     rows = result.result_set or []
     nodes: dict[int, Node] = {}
+    graphy = False
     for row in rows:
         for value in row:
-            _collect_nodes(value, nodes)
+            if not isinstance(value, _PLAIN):
+                graphy = _collect_nodes(value, nodes) or graphy
+    if not graphy:
+        return [dict(zip(header, row, strict=True)) for row in rows]
     return [
         {name: _to_neutral(value, nodes) for name, value in zip(header, row, strict=True)}
         for row in rows
     ]
 
 
-def _collect_nodes(value: Any, nodes: dict[int, Node]) -> None:
-    from falkordb import Node as FNode
-    from falkordb import Path as FPath
-
+def _collect_nodes(value: Any, nodes: dict[int, Node]) -> bool:
+    """Convert the nodes in ``value`` once each; return whether it holds any graph value."""
+    if isinstance(value, _PLAIN):
+        return False
     if isinstance(value, FNode):
         if value.id not in nodes:
             nodes[value.id] = make_node(value.labels or [], value.properties)
-    elif isinstance(value, FPath):
+        return True
+    if isinstance(value, FPath):
         for n in value.nodes():
             _collect_nodes(n, nodes)
-    elif isinstance(value, list):
+        return True
+    if isinstance(value, FEdge):
+        return True
+    if isinstance(value, list):
+        found = False
         for v in value:
-            _collect_nodes(v, nodes)
-    elif isinstance(value, dict):
+            found = _collect_nodes(v, nodes) or found
+        return found
+    if isinstance(value, dict):
+        found = False
         for v in value.values():
-            _collect_nodes(v, nodes)
+            found = _collect_nodes(v, nodes) or found
+        return found
+    return False
 
 
 def _to_neutral(value: Any, nodes: dict[int, Node]) -> Any:
-    from falkordb import Edge as FEdge
-    from falkordb import Node as FNode
-    from falkordb import Path as FPath
-
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, FNode):
         return nodes[value.id]
     if isinstance(value, FEdge):

@@ -106,11 +106,17 @@ def make_relationship(
     return Relationship(id=str(rel_key), type=rel_type, start=start.id, end=end.id, properties=shown)
 
 
+#: Values with nothing to redact.
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def scope_value(value: Any, allowed: frozenset[str] | None) -> Any:
     """Redact a result value to what ``allowed`` may see (defence in depth after the query's
     own filter): a node with no visible case, a fact of a hidden case, or a path holding
     either becomes None. With ``allowed=None`` (unscoped reads, writes) nodes carry no cases.
     """
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, Node):
         visible = value.visible_cases & allowed if allowed is not None else frozenset()
         if allowed is not None and not visible:
@@ -129,6 +135,8 @@ def scope_value(value: Any, allowed: frozenset[str] | None) -> Any:
     if isinstance(value, list):
         return [scope_value(v, allowed) for v in value]
     if isinstance(value, dict):
+        if all(isinstance(v, _PLAIN) for v in value.values()):
+            return value
         return {k: scope_value(v, allowed) for k, v in value.items()}
     return value
 
