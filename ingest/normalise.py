@@ -133,6 +133,20 @@ def _clean_phone_text(raw: str) -> str:
     Letters are refused because phonenumbers would read them as a keypad spelling
     (``070 abc 123`` becomes ``+4670222123``) or an extension, which a police record never means.
     """
+    if _PLAIN_PHONE.fullmatch(raw):  # the usual spelling: nothing to map
+        out = [raw]
+    else:
+        out = _mapped_phone_chars(raw)
+    text = " ".join("".join(out).split())
+    if text.count("+") > 1 or ("+" in text and not text.lstrip("(").startswith("+")):
+        raise NormaliseError(f"cannot parse phone number {raw!r}: misplaced '+'")
+    return text
+
+
+_PLAIN_PHONE: Final = re.compile(r"[0-9+ ./()-]+")
+
+
+def _mapped_phone_chars(raw: str) -> list[str]:
     out: list[str] = []
     for ch in raw:
         if ch.isspace():
@@ -145,10 +159,7 @@ def _clean_phone_text(raw: str) -> str:
             out.append(ch)
         else:
             raise NormaliseError(f"cannot parse phone number {raw!r}: unexpected {ch!r}")
-    text = " ".join("".join(out).split())
-    if text.count("+") > 1 or ("+" in text and not text.lstrip("(").startswith("+")):
-        raise NormaliseError(f"cannot parse phone number {raw!r}: misplaced '+'")
-    return text
+    return out
 
 
 @lru_cache(maxsize=100_000)  # the same numbers recur across rows and both passes
@@ -179,16 +190,29 @@ def normalise_phone(raw: str, region: str | None = DEFAULT_REGION) -> str:
         raise NormaliseError(
             f"cannot parse phone number {text!r}: no country code, and {hint} has no numbering plan"
         )
+    e164, problem = _e164(cleaned.translate(_SEPARATORS), hint)
+    if problem:
+        raise NormaliseError(problem.format(text=repr(text)))
+    return e164
+
+
+#: Separators that never change what phonenumbers reads (brackets can: "+46 (0)70…").
+_SEPARATORS: Final = str.maketrans("", "", " -./")
+
+
+@lru_cache(maxsize=200_000)  # one parse per number, however its rows space it
+def _e164(compact: str, hint: str) -> tuple[str, str]:
+    """(E.164 form, "") or ("", reason with a {text} placeholder) for a cleaned number."""
     try:
-        number = phonenumbers.parse(cleaned, hint)
+        number = phonenumbers.parse(compact, hint)
     except phonenumbers.NumberParseException as exc:
         why = _PARSE_ERRORS.get(exc.error_type, "not a phone number")
-        raise NormaliseError(f"cannot parse phone number {text!r}: {why}") from None
+        return "", f"cannot parse phone number {{text}}: {why}"
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         why = _POSSIBILITY_ERRORS.get(possible, "not a possible number")
-        raise NormaliseError(f"not a possible phone number {text!r}: {why}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "", f"not a possible phone number {{text}}: {why}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,22 +17,22 @@ CREATE INDEX FOR (n:Person) ON (n.match_keys)
 ;
 CREATE INDEX FOR (n:Person) ON (n.block_keys)
 ;
-CREATE INDEX FOR ()-[r:INVOLVES]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:INVOLVES]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:MENTIONS]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:MENTIONS]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:USES]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:USES]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:RESIDES_AT]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:RESIDES_AT]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:STAYED_AT]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:STAYED_AT]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:LOCATED_AT]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:LOCATED_AT]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:CALLED]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:CALLED]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:LISTS]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:LISTS]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:ASSOCIATED_WITH]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:ASSOCIATED_WITH]-() ON (r.batch_id)
 ;
-CREATE INDEX FOR ()-[r:MAYBE_SAME_AS]-() ON (r.rel_key, r.case_id, r.batch_id)
+CREATE INDEX FOR ()-[r:MAYBE_SAME_AS]-() ON (r.batch_id)
