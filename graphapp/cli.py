@@ -319,12 +319,17 @@ def _print_result(result: LoadResult) -> None:
         click.echo(f"dry run: {result.rows_read} rows, {result.facts_in_files} facts for cases "
                    f"{_case_list(result.cases)}; nothing was written.")
         return
+    if result.scoped:  # --as USER: nothing that would tell of cases USER cannot see
+        known = (f"{result.entities_touched} entities, "
+                 f"{result.suggestions} suggestions between cases you may see")
+    else:
+        known = (f"{result.entities_created} entities created, {result.entities_matched} matched, "
+                 f"{len(result.joins)} records joined to a known person, "
+                 f"{result.suggestions} suggestions")
     click.echo(
         f"batch {result.batch_id}: {result.rows_read} rows read, {result.facts_created} new facts "
         f"({result.facts_in_files - result.facts_created} already present or repeated), "
-        f"{result.entities_created} entities created, {result.entities_matched} matched, "
-        f"{len(result.joins)} records joined to a known person, {result.suggestions} suggestions, "
-        f"{result.seconds:.1f} s; cases {_case_list(result.cases)}")
+        f"{known}, {result.seconds:.1f} s; cases {_case_list(result.cases)}")
 
 
 # -- persons -----------------------------------------------------------------------------

@@ -106,7 +106,13 @@ class LoadResult:
     facts_created: int = 0
     entities_created: int = 0
     entities_matched: int = 0
+    #: Entities the batch's facts touch (its files name them all: safe to tell anyone).
+    entities_touched: int = 0
     suggestions: int = 0
+    #: Reported by a user's visibility (a load --as USER): counts that would tell of hidden
+    #: cases (entities or persons already known, suggestions against hidden records) are
+    #: left out or counted over visible cases only.
+    scoped: bool = False
     seconds: float = 0.0
     dry_run: bool = False
     joins: list[dict] = field(default_factory=list)
@@ -119,7 +125,7 @@ class LoadResult:
     def counts(self) -> dict:
         return {k: getattr(self, k) for k in (
             "rows_read", "facts_in_files", "facts_created", "entities_created",
-            "entities_matched", "suggestions", "seconds")}
+            "entities_matched", "entities_touched", "suggestions", "seconds")}
 
 
 # -- pass one: check everything, write nothing ---------------------------------------------
@@ -518,7 +524,7 @@ def load_directory(
                     progress(records)
         else:
             _write(store, settings, survey, planner, result,
-                   actor or f"operator:{operator_name()}", progress)
+                   actor or f"operator:{operator_name()}", progress, visible_cases)
     result.joins = planner.joins
     result.seconds = round(time.monotonic() - started, 3)
     if not dry_run:
@@ -527,7 +533,8 @@ def load_directory(
 
 
 def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Planner,
-           result: LoadResult, actor: str, progress: Progress | None) -> None:
+           result: LoadResult, actor: str, progress: Progress | None,
+           visible_cases: frozenset[str] | None = None) -> None:
     batch_id = result.batch_id
     before = _entity_count(store)
     with batches.holding_lock(settings, batch_id):
@@ -543,8 +550,12 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
         batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
         result.suggestions = resolve.suggest_for_batch(store, batch_id)
         resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
+    result.entities_touched = touched
     result.entities_created = _entity_count(store) - before
     result.entities_matched = max(touched - result.entities_created, 0)
+    if visible_cases is not None:
+        result.scoped = True
+        result.suggestions = resolve.count_visible_suggestions(store, batch_id, visible_cases)
 
 
 def _undo(store: GraphStore, settings: Settings, batch_id: str, exc: BaseException) -> None:

@@ -58,6 +58,13 @@ def suggest_for_batch(store: GraphStore, batch_id: str) -> int:
     return int(store.read_unscoped("resolve/count_suggestions", {"batch_id": batch_id})[0]["n"])
 
 
+def count_visible_suggestions(store: GraphStore, batch_id: str, visible: frozenset[str]) -> int:
+    """How many of the batch's suggestions pair two records of cases in ``visible``."""
+    rows = store.read("resolve/count_visible_suggestions", {"batch_id": batch_id},
+                      allowed_cases=visible)
+    return int(rows[0]["n"]) if rows else 0
+
+
 class _NameCache(dict):
     """Normalised names, each computed once per search."""
 

@@ -287,6 +287,38 @@ def test_ingest_as_user_with_edit_rights_loads_and_names_both(run, settings, sto
         ("eve", getpass.getuser(), "ok")], records
 
 
+def _batch_touching_the_covert_case(directory, case_id: str = "K-2024-0287"):
+    """A batch naming the covert case's suspect exactly (an automatic join on name and birth
+    date), his phone (known only there) and a near spelling of its victim."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "persons.csv").write_text(
+        "case_id,person_ref,name,birth_date,source\n"
+        f"{case_id},V9,Florin Dumitru,1990-07-22,F-90\n"
+        f"{case_id},V10,Aleksandra Nowack,1998-04-17,F-91\n", encoding="utf-8")
+    (directory / "phones.csv").write_text(
+        "case_id,number,person_ref,source\n"
+        f"{case_id},+40 744 123 987,V9,F-90\n", encoding="utf-8")
+    return directory
+
+
+def test_ingest_report_as_user_tells_nothing_of_hidden_cases(run, settings, store, demo_dir,
+                                                              tmp_path):
+    """Loaded --as a user, the report leaves out what only a hidden (here covert) case could
+    explain: entities already known, records joined to a known person, suggestions against
+    hidden records. The operator's report of the same kind of batch names them."""
+    run("ingest", demo_dir)
+    accounts.add_user(settings, "vera", "investigator", PASSWORD)
+    accounts.grant_case(settings, "vera", "K-2024-0287", "edit", granted_by="test")
+    result = run("ingest", _batch_touching_the_covert_case(tmp_path / "vera"), "--as", "vera")
+    assert new_facts(result) == 4, result.output  # two records, a mention, a use
+    assert "matched" not in result.output and "joined" not in result.output, result.output
+    assert "0 suggestions between cases you may see" in result.output, result.output
+
+    operator = run("ingest", _batch_touching_the_covert_case(tmp_path / "op", "K-2024-0113"))
+    assert re.search(r"[1-9]\d* matched, [1-9]\d* records joined to a known person, [1-9]\d* suggestions",
+                     operator.output), operator.output
+
+
 def _user_without_edit_rights(settings) -> None:
     accounts.add_user(settings, "rita", "investigator", PASSWORD)
     accounts.grant_case(settings, "rita", "K-2024-0113", "read", granted_by="test")
