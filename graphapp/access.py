@@ -17,11 +17,11 @@ from graphapp.settings import Settings
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
-        "check-hit", "read-notifications",
+        "check-hit", "read-notifications", "resolve-persons",
     }),
     "analyst": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
-        "use-cypher-console", "check-hit", "read-notifications",
+        "use-cypher-console", "check-hit", "read-notifications", "resolve-persons",
     }),
     "prosecutor": frozenset({"read-export"}),
     # Administrators read case data only where they are also members (visible_case_ids).
@@ -51,6 +51,7 @@ ACTIONS = {
     "check-hit": "learn which hidden cases share an entity, or hold an exact phone or national id, "
                  "by their classification (deconfliction)",
     "read-notifications": "read the notices of others touching one's covert cases' entities",
+    "resolve-persons": "confirm or reject a merge suggestion (with edit rights on both its cases)",
 }
 
 WRITE_ACCESS = frozenset({"edit", "owner"})

@@ -280,7 +280,7 @@ def test_expansion_never_passes_through_a_case_node(client, small_graph):
 
 
 @pytest.mark.parametrize("query", [{"hops": "0"}, {"hops": "4"}, {"limit": "0"}, {"hops": "abc"},
-                                   {"limit": "501"}, {"limit": "x"}])
+                                   {"limit": "10001"}, {"limit": "x"}, {"per_node": "0"}])
 def test_network_rejects_bad_parameters(client, investigator, query):
     response = client.get("/api/v1/entities/phone:%2B46701234567/network", query_string=query,
                           headers=investigator)

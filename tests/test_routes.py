@@ -27,6 +27,11 @@ EXPECTED = {
     "api.search": "search",
     "api.entity": "view-entity",
     "api.entity_network": "view-network",
+    "api.entity_expand": "view-network",
+    "api.person_suggestions": "view-entity",
+    "api.decide_suggestion": "resolve-persons",
+    "ui.network": "view-network",
+    "ui.decide_suggestion": "resolve-persons",
     "api.queries": "run-saved-query",
     "api.run_query": "run-saved-query",
     "api.audit_log": "read-audit",
@@ -85,4 +90,4 @@ def test_a_role_without_the_action_gets_403_on_every_api_route(app, client, sett
         response = client.open(_sample(rule.rule) + "?q=x", method=method, headers=headers, json={})
         assert response.status_code == 403, (rule.rule, response.status_code, response.data)
         checked += 1
-    assert checked == 9
+    assert checked == 12

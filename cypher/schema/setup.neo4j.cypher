@@ -3,7 +3,8 @@
 //   on the relationship properties that writes and withdrawals look facts up by, then a wait
 //   until every index is online. Idempotent (IF NOT EXISTS). Person.match_keys and
 //   n.case_ids get no index: a Neo4j 5 range index on a list property does not serve
-//   `$x IN n.list` lookups.
+//   `$x IN n.list` lookups. Full-text indexes serve search: names on INVOLVES, the hotel,
+//   street, city and advert spellings on MENTIONS.
 CREATE CONSTRAINT case_case_id IF NOT EXISTS
 FOR (n:Case) REQUIRE n.case_id IS UNIQUE
 ;
@@ -141,5 +142,11 @@ FOR ()-[r:ASSOCIATED_WITH]-() ON (r.pending_case)
 ;
 CREATE INDEX maybe_same_as_pending_case IF NOT EXISTS
 FOR ()-[r:MAYBE_SAME_AS]-() ON (r.pending_case)
+;
+CREATE FULLTEXT INDEX involves_name IF NOT EXISTS
+FOR ()-[r:INVOLVES]-() ON EACH [r.name]
+;
+CREATE FULLTEXT INDEX mentions_text IF NOT EXISTS
+FOR ()-[r:MENTIONS]-() ON EACH [r.hotel_name, r.street, r.city, r.advert_id, r.site]
 ;
 CALL db.awaitIndexes(300)

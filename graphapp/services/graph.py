@@ -17,7 +17,6 @@ from graphapp.store import GraphStore, Node, Relationship
 
 MAX_HOPS = 3
 DEFAULT_NODE_LIMIT = 150
-MAX_NODE_LIMIT = 500
 FACT_LIMIT = 500
 
 
@@ -59,6 +58,12 @@ def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dic
         out[nid] = {"id": node.id, "kind": node.kind, "label": entity_label(node, facts[nid]),
                     "cases": cases}
     return out
+
+
+def describe(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
+    """``{"id", "kind", "label", "cases"}`` of each node (internal id of this request), from
+    the facts of ``allowed`` cases only: what search and views show of an entity."""
+    return _labels(store, allowed, nodes) if nodes else {}
 
 
 def labels(store: GraphStore, actor: Actor, entity_ids) -> dict[str, dict]:
@@ -117,50 +122,135 @@ def _case_summary(node: Node) -> dict:
             "classification": p.get("classification", "normal"), "opened": p.get("opened", "")}
 
 
-def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
-            limit: int = DEFAULT_NODE_LIMIT) -> dict:
-    """The entity's neighbourhood up to ``hops`` over visible facts; cases are leaves.
+#: Neighbours shown per expanded node before the view says "N more, expand".
+DEFAULT_PER_NODE = 50
+MAX_PER_NODE = 5000
+#: The largest view one request may ask for (the explorer measures 10,000 nodes).
+MAX_NODE_LIMIT = 10_000
+#: Date properties of facts, as (first, last): what the view's date filter reads.
+FACT_DATES = (("first_seen", "last_seen"), ("check_in", "check_out"), ("first_call", "last_call"),
+              ("posted", "posted"))
 
-    Returns ``{"nodes", "edges", "truncated"}`` in the shape of DESIGN.md section 7.
+
+def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
+            limit: int = DEFAULT_NODE_LIMIT, per_node: int = DEFAULT_PER_NODE,
+            through_cases: bool = False, explore: bool = False) -> dict:
+    """The entity's neighbourhood up to ``hops`` over visible facts; cases are leaves unless
+    ``through_cases``. Each expanded node shows at most ``per_node`` neighbours.
+
+    Returns ``{"nodes", "edges", "truncated"}`` in the shape of DESIGN.md section 7. With
+    ``explore`` (the explorer page) nodes also carry ``degree`` (visible neighbours in the whole
+    graph) and ``more`` (how many of them the view leaves out), edges their ``first``/``last``
+    dates, and ``capped`` names the nodes whose neighbours were cut at ``per_node``.
     """
     ensure_allowed(actor, "view-network")
     if not 1 <= hops <= MAX_HOPS:
         raise ValueError(f"hops must be between 1 and {MAX_HOPS}")
     if not 1 <= limit <= MAX_NODE_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_NODE_LIMIT}")
+    if not 1 <= per_node <= MAX_PER_NODE:
+        raise ValueError(f"per_node must be between 1 and {MAX_PER_NODE}")
     allowed = visible_case_ids(actor)
     start = locate(store, actor, entity_id)
     nodes: dict[int, Node] = {start.nid: start.node}
     edges: dict[str, Relationship] = {}
+    totals: dict[int, int] = {}
+    capped: set[int] = set()
     frontier = [start.nid]
     truncated = False
     for _ in range(hops):
         if not frontier:
             break
-        row_cap = limit * 10
-        rows = store.read("views/expand", {"nids": frontier, "limit": row_cap},
-                          allowed_cases=allowed)
-        truncated |= len(rows) >= row_cap
         expand_next = []
-        for row in rows:
-            other_nid = int(row["other_nid"])
-            if other_nid not in nodes:
-                if len(nodes) >= limit:
-                    truncated = True
-                    continue
-                nodes[other_nid] = row["other"]
-                if row["other"].kind != "case":
-                    expand_next.append(other_nid)
-            edges[row["rel"].id] = row["rel"]
+        for row in store.read("views/neighbours", {"nids": frontier, "skip": 0, "per_node": per_node},
+                              allowed_cases=allowed):
+            nid = int(row["nid"])
+            totals[nid] = int(row["total"])
+            if row["total"] > len(row["shown"]):
+                capped.add(nid)
+                truncated = True
+            for item in row["shown"]:
+                other_nid = int(item["other_nid"])
+                if other_nid not in nodes:
+                    if len(nodes) >= limit:
+                        truncated = True
+                        continue
+                    nodes[other_nid] = item["other"]
+                    if through_cases or item["other"].kind != "case":
+                        expand_next.append(other_nid)
+                for rel in item["rels"]:
+                    if rel is not None:
+                        edges[rel.id] = rel
         frontier = expand_next
+    return _view(store, allowed, nodes, edges, truncated, explore, totals, capped)
+
+
+def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
+           limit: int = DEFAULT_PER_NODE) -> dict:
+    """One node's visible neighbours, ``limit`` at a time from ``offset`` (a stable order), to
+    merge into a drawn view: ``{"nodes", "edges", "truncated", "total", "offset", "more"}``,
+    nodes and edges as :func:`network` gives them with ``explore``."""
+    ensure_allowed(actor, "view-network")
+    if not 1 <= limit <= MAX_PER_NODE:
+        raise ValueError(f"limit must be between 1 and {MAX_PER_NODE}")
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    allowed = visible_case_ids(actor)
+    found = locate(store, actor, entity_id)
+    nodes: dict[int, Node] = {found.nid: found.node}
+    edges: dict[str, Relationship] = {}
+    total = 0
+    for row in store.read("views/neighbours", {"nids": [found.nid], "skip": offset, "per_node": limit},
+                          allowed_cases=allowed):
+        total = int(row["total"])
+        for item in row["shown"]:
+            nodes[int(item["other_nid"])] = item["other"]
+            for rel in item["rels"]:
+                if rel is not None:
+                    edges[rel.id] = rel
+    view = _view(store, allowed, nodes, edges, False, True, {}, set())
+    shown_to = min(offset + limit, total)
+    return {**view, "total": total, "offset": offset, "more": max(total - shown_to, 0)}
+
+
+def _view(store: GraphStore, allowed, nodes: dict[int, Node], edges: dict[str, Relationship],
+          truncated: bool, explore: bool, totals: dict[int, int], capped: set[int]) -> dict:
     labels = _labels(store, allowed, nodes)
     node_ids = {n.id for n in nodes.values()}
-    return {
-        "nodes": [labels[nid] for nid in nodes],
-        "edges": [
-            {"id": r.id, "source": r.start, "target": r.end, "type": r.type,
-             "case_id": r.case_id, "source_ref": r.properties.get("source", "")}
-            for r in edges.values() if r.start in node_ids and r.end in node_ids
-        ],
-        "truncated": truncated,
-    }
+    out_edges = []
+    for r in edges.values():
+        if r.start not in node_ids or r.end not in node_ids:
+            continue
+        edge = {"id": r.id, "source": r.start, "target": r.end, "type": r.type,
+                "case_id": r.case_id, "source_ref": r.properties.get("source", "")}
+        if explore:
+            edge.update(_fact_dates(r))
+        out_edges.append(edge)
+    out_nodes = [labels[nid] for nid in nodes]
+    view = {"nodes": out_nodes, "edges": out_edges, "truncated": truncated}
+    if explore:
+        degree = dict(totals)
+        unknown = [nid for nid in nodes if nid not in degree]
+        if unknown:
+            for row in store.read("views/degrees", {"nids": unknown}, allowed_cases=allowed):
+                degree[int(row["nid"])] = int(row["degree"])
+        in_view: dict[str, set[str]] = defaultdict(set)
+        for e in out_edges:
+            in_view[e["source"]].add(e["target"])
+            in_view[e["target"]].add(e["source"])
+        for nid, node in zip(nodes, out_nodes, strict=True):
+            node["degree"] = degree.get(nid, 0)
+            node["more"] = max(node["degree"] - len(in_view[node["id"]]), 0)
+        view["capped"] = sorted(nodes[nid].id for nid in capped if nid in nodes)
+    return view
+
+
+def _fact_dates(rel: Relationship) -> dict:
+    """The first and last date a fact states (ISO strings, dates only), or empty strings."""
+    p = rel.properties
+    for first, last in FACT_DATES:
+        if p.get(first) or p.get(last):
+            a = str(p.get(first) or p.get(last))[:10]
+            b = str(p.get(last) or p.get(first))[:10]
+            return {"first": min(a, b), "last": max(a, b)}
+    return {"first": "", "last": ""}

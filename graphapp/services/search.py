@@ -1,13 +1,32 @@
-"""Find entities by what the caller may see of them."""
+"""Find entities by what the caller may see of them: one box for names, phones in any format,
+addresses, hotels, case ids and advert ids.
+
+Text goes through each backend's full-text index on the facts that hold the spellings
+(``INVOLVES.name``; ``MENTIONS`` hotel, street, city, advert id and site), every word a
+prefix term, so ``andr pop`` finds Andrei Popescu. A phone typed in any format (``070-123
+45 67``, ``+46 70 123 45 67``, ``0046701234567``) is normalised to E.164 with
+``ingest.normalise`` and looked up exactly; a partial number (``070 123``) finds the numbers
+that start with it. Case ids and titles are matched among the caller's own cases. Every read
+is scoped by the caller's visible cases, and labels and cases come from visible facts only.
+"""
 
 from __future__ import annotations
 
+import re
+
 from graphapp.access import Actor, visible_case_ids
+from graphapp.services import graph
 from graphapp.store import GraphStore, Node
 from ingest.normalise import NormaliseError, normalise_phone
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 25
+#: The order of the groups on the results page.
+KIND_ORDER = ("person", "phone", "address", "hotel", "advert", "case")
+#: Words of the query used as full-text terms (the rest would only narrow it further).
+MAX_TERMS = 6
+_WORD = re.compile(r"[^\W_]+")
+_PHONE_CHARS = re.compile(r"^[\d\s()+./-]+$")
 
 
 class BadQuery(ValueError):
@@ -17,7 +36,8 @@ class BadQuery(ValueError):
 def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) -> list[dict]:
     """Entities whose visible facts match ``q``; a phone in any spelling finds its E.164 entity.
 
-    Returns ``[{"id", "kind", "label", "cases"}]`` with only the caller's visible cases.
+    Returns ``[{"id", "kind", "label", "cases"}]`` with only the caller's visible cases, in
+    the order of :data:`KIND_ORDER`, best matches first within a kind.
     """
     text = " ".join((q or "").split())
     if not text:
@@ -27,25 +47,91 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
     allowed = visible_case_ids(actor)
     if not allowed:
         return []
-    rows = []
+    found: dict[int, Node] = {}
+    exact: set[int] = set()
+
+    def take(rows: list[dict]) -> None:
+        for row in rows:
+            if row.get("node") is not None:
+                found.setdefault(int(row["nid"]), row["node"])
+
     phone = _as_phone(text)
     if phone:
-        rows += store.read("views/search_phone", {"e164": phone}, allowed_cases=allowed)
-    rows += store.read("views/search_text", {"q": text.lower(), "limit": limit},
-                       allowed_cases=allowed)
-    results: dict[str, dict] = {}
-    for row in rows:
-        node: Node = row["node"]
-        hit = results.setdefault(node.id, {"id": node.id, "kind": node.kind,
-                                           "label": row["label"], "cases": set()})
-        hit["cases"].update(c for c in row["cases"] if c in allowed)
-    return [{**r, "cases": sorted(r["cases"])} for r in list(results.values())[:limit]]
+        try:
+            located = graph.locate(store, actor, "phone:" + phone)
+        except graph.NotFound:
+            pass
+        else:
+            found[located.nid] = located.node
+            exact.add(located.nid)
+    elif (prefix := _phone_prefix(text)) is not None:
+        take(store.read("views/search_phone_prefix", {"prefix": prefix, "limit": limit},
+                        allowed_cases=allowed))
+    ft = full_text_query(text, store.backend)
+    if ft:
+        take(store.read("views/search_fulltext", {"ft": ft, "limit": limit}, allowed_cases=allowed))
+    take(store.read("views/search_cases", {"q": text.lower(), "limit": limit}, allowed_cases=allowed))
+    if not found:
+        return []
+    described = graph.describe(store, allowed, found)
+    needle = text.lower()
+
+    def rank(nid: int) -> tuple:
+        hit = described[nid]
+        label = hit["label"].lower()
+        return (KIND_ORDER.index(hit["kind"]) if hit["kind"] in KIND_ORDER else len(KIND_ORDER),
+                nid not in exact, not label.startswith(needle), needle not in label, label, hit["id"])
+
+    results = []
+    for nid in sorted(described, key=rank):
+        hit = described[nid]
+        if hit["cases"]:  # a node whose every fact is hidden is nothing the caller may see
+            results.append(hit)
+    return results[:limit]
+
+
+def grouped(results: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Results grouped by kind, in :data:`KIND_ORDER`, for the results page."""
+    groups: dict[str, list[dict]] = {}
+    for r in results:
+        groups.setdefault(r["kind"], []).append(r)
+    return [(k, groups[k]) for k in sorted(groups, key=lambda k: (
+        KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))]
+
+
+def full_text_query(text: str, backend: str) -> str:
+    """The full-text query for ``text``: each word of two characters or more a lower-case
+    prefix term, every term required. Only letters and digits pass, so no query syntax of
+    either engine can be typed in (RediSearch on FalkorDB: ``ann* pop*``; Lucene on Neo4j:
+    ``ann* AND pop*``). Empty when no word is long enough."""
+    terms = [w for w in _WORD.findall(text.lower()) if len(w) >= 2][:MAX_TERMS]
+    if not terms:
+        return ""
+    joiner = " AND " if backend == "neo4j" else " "
+    return joiner.join(t + "*" for t in terms)
 
 
 def _as_phone(text: str) -> str | None:
-    if sum(ch.isdigit() for ch in text) < 6:
+    if sum(ch.isdigit() for ch in text) < 6 or not _PHONE_CHARS.match(text):
         return None
     try:
         return normalise_phone(text, "SE")
     except NormaliseError:
         return None
+
+
+def _phone_prefix(text: str) -> str | None:
+    """A partial number as the start of an E.164 number: ``070 12`` → ``+467012``, ``0046 70``
+    → ``+4670``, ``+40 7`` → ``+407``. None unless the text is a number of four digits or more."""
+    if not _PHONE_CHARS.match(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 4:
+        return None
+    if text.lstrip().startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if digits.startswith("0"):
+        return "+46" + digits[1:]
+    return "+" + digits

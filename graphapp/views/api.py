@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from graphapp.services import graph, hits, notifications
+from graphapp.services import graph, hits, layout, notifications, suggestions
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
@@ -68,16 +68,91 @@ def search():
     return jsonify({"results": results})
 
 
+def flag_arg(name: str) -> bool:
+    raw = request.args.get(name, "")
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ApiError(400, "bad_parameter", f"{name} must be true or false")
+
+
 @bp.get("/entities/<path:entity_id>/network")
 @requires("view-network")
 def entity_network(entity_id: str):
-    """The entity's neighbourhood over visible facts, cases as leaves."""
+    """The entity's neighbourhood over visible facts, cases as leaves. Beyond DESIGN.md's
+    ``hops`` and ``limit``: ``per_node`` (neighbours per expanded node), ``through_cases``,
+    and ``explore=1`` (degrees, "N more" counts, fact dates) with ``layout=auto|radial|browser``
+    and ``measure=degree|links|cases|betweenness`` (server-side positions and sizes)."""
     hops = int_arg("hops", 1, 1, graph.MAX_HOPS)
     limit = int_arg("limit", graph.DEFAULT_NODE_LIMIT, 1, graph.MAX_NODE_LIMIT)
-    view = graph.network(context.store(), g.actor, entity_id, hops=hops, limit=limit)
+    per_node = int_arg("per_node", graph.DEFAULT_PER_NODE, 1, graph.MAX_PER_NODE)
+    explore = flag_arg("explore")
+    store = context.store()
+    view = graph.network(store, g.actor, entity_id, hops=hops, limit=limit, per_node=per_node,
+                         through_cases=flag_arg("through_cases"), explore=explore)
+    if explore:
+        try:
+            layout.lay_out(view, view["nodes"][0]["id"], request.args.get("layout", "auto"),
+                           request.args.get("measure", ""))
+        except layout.BadLayout as exc:
+            raise ApiError(400, "bad_parameter", str(exc)) from exc
     context.record("view-network", cases={c for n in view["nodes"] for c in n["cases"]},
                    entity=entity_id, hops=hops, nodes=len(view["nodes"]))
     return jsonify(view)
+
+
+@bp.get("/entities/<path:entity_id>/expand")
+@requires("view-network")
+def entity_expand(entity_id: str):
+    """One node's visible neighbours, ``limit`` at a time from ``offset``, to merge into a
+    drawn view: ``{"nodes", "edges", "truncated", "total", "offset", "more"}``."""
+    offset = int_arg("offset", 0, 0, 10_000_000)
+    limit = int_arg("limit", graph.DEFAULT_PER_NODE, 1, graph.MAX_PER_NODE)
+    view = graph.expand(context.store(), g.actor, entity_id, offset=offset, limit=limit)
+    context.record("expand", cases={c for n in view["nodes"] for c in n["cases"]},
+                   entity=entity_id, offset=offset, nodes=len(view["nodes"]))
+    return jsonify(view)
+
+
+@bp.get("/persons/<person_id>/suggestions")
+@requires("view-entity")
+def person_suggestions(person_id: str):
+    """Merge suggestions touching a person that the caller may see (both cases visible)."""
+    graph.locate(context.store(), g.actor, "person:" + person_id)
+    items = suggestions.for_person(context.store(), g.actor, person_id)
+    return jsonify({"suggestions": items})
+
+
+@bp.post("/persons/<person_id>/suggestions/<other_id>/<decision>")
+@requires("resolve-persons")
+def decide_suggestion(person_id: str, other_id: str, decision: str):
+    """Confirm (merge ``other_id`` into ``person_id``) or reject a merge suggestion; needs edit
+    rights on both of its cases. Audited, refusals too."""
+    if decision not in ("confirm", "reject"):
+        raise ApiError(404, "not_found", "no such decision")
+    done = decide(person_id, other_id, decision)
+    if done is None:
+        raise ApiError(403, "forbidden", "no suggestion here that you may decide")
+    return jsonify(done)
+
+
+def decide(person_id: str, other_id: str, decision: str) -> dict | None:
+    """Run a confirm or reject for the request's actor and audit it; None when refused."""
+    store = context.store()
+    action = "merge-person" if decision == "confirm" else "reject-suggestion"
+    try:
+        if decision == "confirm":
+            done = suggestions.confirm(store, context.settings(), g.actor, person_id, other_id)
+            cases = sorted({r.split(":", 1)[0] for r in done["records"]})
+        else:
+            done = suggestions.reject(store, g.actor, person_id, other_id)
+            cases = done["cases"]
+    except suggestions.CannotDecide as exc:
+        context.record(action, outcome="denied", person=person_id, other=other_id, reason=str(exc))
+        return None
+    context.record(action, cases=cases, person=person_id, other=other_id, via="entity page")
+    return done
 
 
 @bp.get("/entities/<path:entity_id>")

@@ -24,7 +24,7 @@ from flask import (
 from flask_login import login_required
 
 from graphapp.access import allowed
-from graphapp.services import graph, hits, notifications
+from graphapp.services import graph, hits, notifications, suggestions
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
@@ -89,7 +89,8 @@ def search():
         else:
             context.record("search", cases={c for r in results for c in r["cases"]},
                            q=q, results=len(results))
-    return render_template("search.html", q=q, results=results, error=error)
+    return render_template("search.html", q=q, results=results, error=error,
+                           groups=search_service.grouped(results))
 
 
 @bp.get("/entities/<path:entity_id>/export.html")
@@ -124,16 +125,61 @@ def export_view(entity_id: str):
 @bp.get("/entities/<path:entity_id>")
 @requires("view-entity")
 def entity(entity_id: str):
-    """An entity: its visible facts with sources, its cases, and its network."""
+    """An entity: its visible facts with sources, its cases, hits, merge suggestions for a
+    person, and its network."""
     view = graph.entity(context.store(), g.actor, entity_id)
     context.record("view-entity", cases=view["entity"]["cases"], entity=entity_id)
     view["hits"] = hits.for_entity(context.store(), context.settings(), g.actor, entity_id,
                                    client=context.client_address())
+    me = view["entity"]
+    view["suggestions"] = (suggestions.for_person(context.store(), g.actor, me["id"].split(":", 1)[1])
+                           if me["kind"] == "person" else [])
+    export_url = url_for("ui.export_view", entity_id=me["id"], hops=_hops())
+    return render_template("entity.html", view=view, export_url=export_url,
+                           **_network_settings(me["id"]))
+
+
+@bp.get("/entities/<path:entity_id>/network")
+@requires("view-network")
+def network(entity_id: str):
+    """The network explorer on a page of its own: a larger canvas for large views."""
+    me = graph.entity(context.store(), g.actor, entity_id)["entity"]
+    context.record("view-entity", cases=me["cases"], entity=entity_id, page="network")
+    return render_template("network.html", entity=me, **_network_settings(me["id"]))
+
+
+#: Choices of the explorer's toolbar (the API allows any value in range).
+NODE_LIMITS = (150, 500, 2000, 10_000)
+PER_NODE_CHOICES = (25, 50, 200, 1000, 5000)
+
+
+def _network_settings(entity_id: str) -> dict:
+    """The explorer's toolbar values from the query string, and its API URLs."""
     hops = _hops()
-    network_url = url_for("api.entity_network", entity_id=view["entity"]["id"], hops=hops)
-    export_url = url_for("ui.export_view", entity_id=view["entity"]["id"], hops=hops)
-    return render_template("entity.html", view=view, hops=hops, network_url=network_url,
-                           export_url=export_url)
+    limit = _choice("limit", graph.DEFAULT_NODE_LIMIT, NODE_LIMITS)
+    per_node = _choice("per_node", graph.DEFAULT_PER_NODE, PER_NODE_CHOICES)
+    layout_name = request.args.get("layout", "auto")
+    if layout_name not in ("auto", "radial", "browser"):
+        layout_name = "auto"
+    through = request.args.get("through_cases") == "1"
+    params = {"hops": hops, "limit": limit, "per_node": per_node, "explore": 1, "layout": layout_name}
+    if through:
+        params["through_cases"] = 1
+    return {
+        "hops": hops, "limit": limit, "per_node": per_node, "layout": layout_name,
+        "through_cases": through, "node_limits": NODE_LIMITS, "per_node_choices": PER_NODE_CHOICES,
+        "network_url": url_for("api.entity_network", entity_id=entity_id, **params),
+        "expand_base": url_for("api.entity_network", entity_id="ENTITY").replace(
+            "ENTITY/network", ""),
+    }
+
+
+def _choice(name: str, default: int, choices: tuple[int, ...]) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return value if value in choices else default
 
 
 def _hops() -> int:
@@ -142,6 +188,27 @@ def _hops() -> int:
     except ValueError:
         hops = 2
     return min(max(hops, 1), graph.MAX_HOPS)
+
+
+@bp.post("/entities/<path:entity_id>/suggestions/<other_id>/<decision>")
+@requires("resolve-persons")
+def decide_suggestion(entity_id: str, other_id: str, decision: str):
+    """Confirm or reject a merge suggestion from a person's page (a form with CSRF)."""
+    from graphapp.views.api import decide
+
+    kind, _, person_id = entity_id.partition(":")
+    if kind != "person" or decision not in ("confirm", "reject"):
+        abort(404)
+    graph.locate(context.store(), g.actor, entity_id)
+    done = decide(person_id, other_id, decision)
+    if done is None:
+        flash("No suggestion here that you may decide: that needs edit rights on both cases.",
+              "error")
+    elif decision == "confirm":
+        flash("Merged: the two records are now one person.", "info")
+    else:
+        flash("Suggestion rejected.", "info")
+    return redirect(url_for("ui.entity", entity_id=entity_id))
 
 
 @bp.get("/queries")

@@ -1,16 +1,38 @@
-/* Draw an entity's network with vis-network.
+/* The network explorer, drawn with vis-network (the copy the pyvis package ships).
  *
- * Data comes as JSON: fetched from the element's data-url in the app, or read from the
- * #network-data element in an offline export. Labels and tooltips are plain text: tooltips
- * are DOM elements filled with textContent, never HTML strings.
+ * Data comes as JSON: fetched from the element's data-url (GET /api/v1/entities/{id}/network
+ * with explore=1) in the app, or read from the #network-data element in an offline export.
+ * Labels and tooltips are plain text: tooltips are DOM elements filled with textContent, and
+ * every name reaches the page through textContent, never innerHTML.
+ *
+ * - one shape and colour per kind, with a legend that is also the kind filter;
+ * - filters by kind, link type, case and date range (vis.DataView: nothing is refetched);
+ * - expand any node in place (double-click, or Expand in the details panel): its neighbours
+ *   come from GET /api/v1/entities/{id}/expand, page by page, and are merged into the view;
+ * - a node whose neighbours were capped gets a "N more, expand" node: a busy hotel shows
+ *   its first neighbours, not all of its hundreds;
+ * - node size by a measure; large views come laid out by the server (x/y on each node) and
+ *   are drawn with physics off; small ones settle with physics before they are shown.
+ *
+ * The element gets data-node-count, data-visible-count, data-edge-count, data-layout and,
+ * once drawn and still, data-drawn-ms (ms since navigation start) and the class "ready".
  */
 (function () {
   "use strict";
 
-  var COLOURS = {
-    case: "#6b7785", person: "#c0392b", phone: "#2471a3", address: "#7d6608",
-    hotel: "#8e44ad", advert: "#16a085"
+  var KINDS = {
+    person: { name: "Person", colour: "#c0392b", shape: "dot" },
+    phone: { name: "Phone", colour: "#2471a3", shape: "diamond" },
+    address: { name: "Address", colour: "#7d6608", shape: "square" },
+    hotel: { name: "Hotel", colour: "#8e44ad", shape: "triangle" },
+    advert: { name: "Advert", colour: "#16a085", shape: "star" },
+    "case": { name: "Case", colour: "#6b7785", shape: "box" }
   };
+  var KIND_ORDER = ["person", "phone", "address", "hotel", "advert", "case"];
+  /* Above these sizes the drawing drops what costs most per frame. */
+  var BIG_VIEW = 1000, EDGE_LABELS_MAX = 3000;
+
+  function el(id) { return document.getElementById(id); }
 
   function tooltip(lines) {
     var div = document.createElement("div");
@@ -19,92 +41,475 @@
     return div;
   }
 
-  /* One drawn link per (from, to, type); each fact stays listed in its tooltip. */
-  function mergeParallel(edges) {
-    var groups = {}, order = [];
-    edges.forEach(function (e) {
+  function status(text) {
+    var s = el("network-status");
+    if (s) { s.textContent = text; }
+  }
+
+  function Explorer(container) {
+    this.container = container;
+    this.centre = container.dataset.entity;
+    this.perNode = parseInt(container.dataset.perNode || "50", 10);
+    this.entities = {};      // id -> node as the API sent it
+    this.facts = {};         // fact id -> edge as the API sent it
+    this.fetched = {};       // id -> how many neighbours were fetched (expand paging)
+    this.capped = {};        // id -> true when its neighbours were cut at per_node
+    this.nodes = new vis.DataSet();
+    this.edges = new vis.DataSet();
+    this.filters = { kinds: {}, types: {}, cases: {}, from: "", to: "" };
+    this.measure = "degree";
+    this.network = null;
+  }
+
+  Explorer.prototype.start = function (data) {
+    var self = this;
+    this.t0 = performance.now();
+    this.serverLayout = data.nodes.length > 0 && data.nodes[0].x !== undefined;
+    this.big = data.nodes.length > BIG_VIEW;
+    (data.capped || []).forEach(function (id) { self.capped[id] = true; self.fetched[id] = self.perNode; });
+    this.add(data, null);
+    this.buildFilters();
+    var nodesView = new vis.DataView(this.nodes, { filter: function (n) { return self.nodeShown(n); } });
+    var edgesView = new vis.DataView(this.edges, { filter: function (e) { return self.edgeShown(e); } });
+    this.nodesView = nodesView;
+    this.edgesView = edgesView;
+    var options = {
+      layout: { randomSeed: 7, improvedLayout: !this.serverLayout && data.nodes.length <= 150 },
+      interaction: { hover: !this.big, tooltipDelay: 150, keyboard: false,
+                     hideEdgesOnDrag: this.big, hideEdgesOnZoom: this.big, navigationButtons: false },
+      nodes: { scaling: { min: 10, max: 42, label: { enabled: false } }, font: { size: 13 } },
+      edges: { smooth: this.big ? false : { type: "continuous" }, arrows: { to: { scaleFactor: 0.5 } } },
+      physics: this.serverLayout ? false : {
+        solver: "forceAtlas2Based",
+        forceAtlas2Based: { gravitationalConstant: -80, springLength: 140, avoidOverlap: 0.8 },
+        stabilization: { iterations: 300, fit: true }
+      }
+    };
+    this.container.classList.add("drawing");
+    var network = this.network = new vis.Network(this.container, { nodes: nodesView, edges: edgesView }, options);
+    var finish = function () {
+      network.setOptions({ physics: false });
+      network.fit();
+      network.once("afterDrawing", function () { self.still(); });
+      network.redraw();
+    };
+    if (this.serverLayout) { finish(); } else { network.once("stabilizationIterationsDone", finish); }
+    network.on("selectNode", function (p) { self.select(p.nodes[0]); });
+    network.on("deselectNode", function () { self.select(null); });
+    network.on("doubleClick", function (p) { if (p.nodes.length) { self.expand(p.nodes[0]); } });
+    this.wireControls();
+    return network;
+  };
+
+  Explorer.prototype.still = function () {
+    var c = this.container;
+    c.classList.remove("drawing");
+    c.dataset.drawnMs = String(Math.round(performance.now()));
+    c.dataset.drawMs = String(Math.round(performance.now() - this.t0));
+    c.classList.add("ready");
+    this.report();
+  };
+
+  /* Merge a view (network or expand answer) into the data sets; ``around`` places new nodes
+   * next to the node that was expanded. */
+  Explorer.prototype.add = function (data, around) {
+    var self = this, newNodes = [], fresh = [];
+    data.nodes.forEach(function (n) {
+      var had = self.entities[n.id];
+      self.entities[n.id] = had ? Object.assign(had, { degree: n.degree, more: n.more }) : n;
+      if (!had) { fresh.push(n.id); newNodes.push(self.visNode(n)); }
+    });
+    if (around && fresh.length) { this.place(around, fresh, newNodes); }
+    this.nodes.add(newNodes);
+    data.edges.forEach(function (e) { self.facts[e.id] = e; });
+    this.rebuildEdges();
+    this.recount();
+    return fresh;
+  };
+
+  Explorer.prototype.visNode = function (n) {
+    var k = KINDS[n.kind] || { colour: "#95a5a6", shape: "dot" };
+    var node = {
+      id: n.id, label: n.label, group: n.kind, shape: k.shape,
+      color: { background: k.colour, border: n.id === this.centre ? "#111820" : k.colour,
+               highlight: { background: k.colour, border: "#111820" } },
+      borderWidth: n.id === this.centre ? 4 : 1,
+      font: { color: n.kind === "case" ? "#ffffff" : "#1d2733" },
+      title: tooltip([n.label, KINDS[n.kind] ? KINDS[n.kind].name : n.kind,
+                      "cases: " + n.cases.join(", ")].concat(n.more ? [n.more + " more links not shown"] : []))
+    };
+    if (n.x !== undefined) { node.x = n.x; node.y = n.y; }
+    if (n.kind === "case") { node.font.color = "#ffffff"; }
+    node.value = this.valueOf(n);
+    return node;
+  };
+
+  Explorer.prototype.valueOf = function (n) {
+    if (this.measure === "cases") { return n.cases.length; }
+    if (this.measure === "links") { return this.linksInView ? (this.linksInView[n.id] || 0) : 1; }
+    if (this.measure === "betweenness") { return n.value || 0; }
+    return n.degree || 1;
+  };
+
+  /* New neighbours on arcs beyond the expanded node, facing away from the view's centre. */
+  Explorer.prototype.place = function (around, ids, newNodes) {
+    var positions = this.network ? this.network.getPositions([around]) : {};
+    var at = positions[around] || { x: 0, y: 0 };
+    var c = this.network ? this.network.getPositions([this.centre])[this.centre] || { x: 0, y: 0 } : { x: 0, y: 0 };
+    var away = Math.atan2(at.y - c.y, at.x - c.x);
+    if (at.x === c.x && at.y === c.y) { away = 0; }
+    var perRing = 24, spread = Math.PI * 1.2;
+    newNodes.forEach(function (node, i) {
+      var ring = Math.floor(i / perRing), inRing = Math.min(perRing, newNodes.length - ring * perRing);
+      var angle = away - spread / 2 + spread * ((i % perRing) + 0.5) / inRing;
+      var r = 170 + ring * 90;
+      node.x = at.x + r * Math.cos(angle);
+      node.y = at.y + r * Math.sin(angle);
+    });
+  };
+
+  /* One drawn link per (from, to, type), labelled with its type and cases; each fact stays
+   * listed in its tooltip. Placeholder "N more, expand" nodes follow the capped nodes. */
+  Explorer.prototype.rebuildEdges = function () {
+    var self = this, groups = {}, order = [];
+    Object.keys(this.facts).forEach(function (id) {
+      var e = self.facts[id];
+      if (!self.entities[e.source] || !self.entities[e.target]) { return; }
       var key = e.source + "\u0000" + e.target + "\u0000" + e.type;
       if (!groups[key]) {
-        groups[key] = { key: key, source: e.source, target: e.target, type: e.type, facts: [] };
+        groups[key] = { id: key, from: e.source, to: e.target, type: e.type, facts: [] };
         order.push(key);
       }
       groups[key].facts.push(e);
     });
-    return order.map(function (k) { return groups[k]; });
-  }
-
-  function status(text) {
-    var el = document.getElementById("network-status");
-    if (el) { el.textContent = text; }
-  }
-
-  function draw(container, data) {
-    var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    var labels = Object.keys(this.facts).length <= EDGE_LABELS_MAX;
+    this.edgeLabels = labels;
+    var links = {};
+    var drawn = order.map(function (k) {
+      var g = groups[k];
+      links[g.from] = (links[g.from] || 0) + 1;
+      links[g.to] = (links[g.to] || 0) + 1;
+      var cases = [], seen = {};
+      g.facts.forEach(function (f) { if (!seen[f.case_id]) { seen[f.case_id] = true; cases.push(f.case_id); } });
+      var fromCase = g.from.indexOf("case:") === 0;
       return {
-        id: n.id, label: n.label, group: n.kind,
-        shape: n.kind === "case" ? "box" : "dot",
-        size: n.id === container.dataset.entity ? 22 : 14,
-        color: COLOURS[n.kind] || "#95a5a6",
-        font: { color: n.kind === "case" ? "#ffffff" : "#1d2733" },
-        title: tooltip([n.label, n.kind, "cases: " + n.cases.join(", ")])
-      };
-    }));
-    var edges = new vis.DataSet(mergeParallel(data.edges).map(function (g) {
-      var fromCase = g.source.indexOf("case:") === 0;
-      return {
-        id: g.key, from: g.source, to: g.target, arrows: "to",
-        label: fromCase ? "" : g.type + (g.facts.length > 1 ? " \u00d7" + g.facts.length : ""),
+        id: g.id, from: g.from, to: g.to, arrows: "to", facts: g.facts, type: g.type,
+        label: labels ? g.type + (g.facts.length > 1 ? " \u00d7" + g.facts.length : "") + "\n" + cases.join(", ") : undefined,
         dashes: fromCase,
         color: { color: fromCase ? "#b8c3ce" : "#55606c" },
-        font: { size: 11, color: "#3b4754", strokeWidth: 3, strokeColor: "#ffffff" },
-        title: tooltip([g.type].concat(g.facts.map(function (e) {
-          return "case " + e.case_id + ", source " + e.source_ref;
+        font: { size: 10, color: "#3b4754", strokeWidth: 3, strokeColor: "#ffffff", multi: false },
+        title: tooltip([g.type].concat(g.facts.map(function (f) {
+          var when = f.first ? ", " + f.first + (f.last && f.last !== f.first ? " to " + f.last : "") : "";
+          return "case " + f.case_id + ", source " + f.source_ref + when;
         })))
       };
-    }));
-    var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
-      layout: { randomSeed: 7 },
-      interaction: { hover: true, tooltipDelay: 150 },
-      physics: {
-        solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -80, springLength: 140, avoidOverlap: 0.8 },
-        stabilization: { iterations: 300 }
-      }
     });
-    network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });
-    container.dataset.nodeCount = String(data.nodes.length);
-    container.dataset.edgeCount = String(data.edges.length);
-    status(data.nodes.length + " nodes, " + data.edges.length + " links" +
-           (data.truncated ? " (truncated: not everything is shown)" : ""));
-    var base = container.dataset.entityBase;
-    if (base) {
-      network.on("doubleClick", function (params) {
-        if (params.nodes.length) {
-          window.location.href = base + encodeURIComponent(params.nodes[0]);
-        }
-      });
-    }
-    container.classList.add("ready");
-    return network;
-  }
+    this.linksInView = links;
+    var pairs = {}, nb = {};
+    order.forEach(function (k) {
+      var g = groups[k], a = g.from < g.to ? g.from : g.to, b = g.from < g.to ? g.to : g.from;
+      var key = a + "\u0000" + b;
+      if (!pairs[key]) { pairs[key] = true; nb[a] = (nb[a] || 0) + 1; nb[b] = (nb[b] || 0) + 1; }
+    });
+    this.nbCount = nb;
+    Object.keys(this.entities).forEach(function (id) {
+      var n = self.entities[id];
+      var more = self.moreOf(id);
+      if (more > 0 && self.capped[id]) {
+        drawn.push({ id: "more-edge:" + id, from: id, to: "more:" + id, dashes: true, placeholder: true,
+                     color: { color: "#9aa5b1" } });
+      }
+      self.syncPlaceholder(id, more);
+      return n;
+    });
+    this.edges.clear();
+    this.edges.add(drawn);
+  };
 
-  function start() {
-    var container = document.getElementById("network");
-    if (!container) { return; }
-    var inline = document.getElementById("network-data");
-    if (inline) {
-      draw(container, JSON.parse(inline.textContent));
+  Explorer.prototype.moreOf = function (id) {
+    var n = this.entities[id];
+    if (!n || n.degree === undefined) { return 0; }
+    return Math.max(n.degree - ((this.nbCount && this.nbCount[id]) || 0), 0);
+  };
+
+  Explorer.prototype.syncPlaceholder = function (id, more) {
+    var pid = "more:" + id, exists = this.nodes.get(pid);
+    if (!(more > 0 && this.capped[id])) {
+      if (exists) { this.nodes.remove(pid); }
       return;
     }
-    status("Loading network…");
-    fetch(container.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var label = more + " more, expand";
+    if (exists) { this.nodes.update({ id: pid, label: label }); return; }
+    var node = { id: pid, label: label, shape: "box", placeholder: true, parent: id,
+                 color: { background: "#ffffff", border: "#55606c" }, shapeProperties: { borderDashes: [4, 3] },
+                 font: { color: "#1d2733", size: 12 }, title: tooltip([label, "double-click or press Expand"]) };
+    var pos = this.network ? this.network.getPositions([id])[id] : null;
+    var n = this.entities[id];
+    if (pos) { node.x = pos.x + 60; node.y = pos.y - 60; } else if (n.x !== undefined) { node.x = n.x + 60; node.y = n.y - 60; }
+    this.nodes.add(node);
+  };
+
+  Explorer.prototype.recount = function () {
+    var c = this.container;
+    c.dataset.nodeCount = String(Object.keys(this.entities).length);
+    c.dataset.edgeCount = String(Object.keys(this.facts).length);
+    c.dataset.layout = this.serverLayout ? "server" : "browser";
+  };
+
+  Explorer.prototype.report = function () {
+    var total = Object.keys(this.entities).length, shown = 0, self = this;
+    if (this.nodesView) {
+      this.nodesView.getIds().forEach(function (id) { if (!self.nodes.get(id).placeholder) { shown += 1; } });
+    } else { shown = total; }
+    this.container.dataset.visibleCount = String(shown);
+    var text = (shown === total ? total + " nodes" : shown + " of " + total + " nodes shown") +
+      ", " + Object.keys(this.facts).length + " links";
+    var capped = Object.keys(this.capped).filter(function (id) { return self.moreOf(id) > 0; }).length;
+    if (capped) { text += "; " + capped + " busy node" + (capped > 1 ? "s" : "") + " capped (\u201cN more, expand\u201d)"; }
+    if (!this.edgeLabels) { text += "; link labels in tooltips (large view)"; }
+    if (this.serverLayout) { text += "; laid out on the server"; }
+    if (this.container.dataset.drawMs) { text += "; drawn in " + this.container.dataset.drawMs + " ms"; }
+    status(text);
+  };
+
+  /* -- filters -------------------------------------------------------------------------------- */
+
+  Explorer.prototype.edgeFilterActive = function () {
+    var f = this.filters;
+    return Object.keys(f.types).some(function (k) { return !f.types[k]; }) ||
+      Object.keys(f.cases).some(function (k) { return !f.cases[k]; }) || f.from || f.to;
+  };
+
+  Explorer.prototype.factShown = function (fact) {
+    var f = this.filters;
+    if (f.types[fact.type] === false || f.cases[fact.case_id] === false) { return false; }
+    if ((f.from || f.to) && fact.first) {
+      if (f.from && (fact.last || fact.first) < f.from) { return false; }
+      if (f.to && fact.first > f.to) { return false; }
+    }
+    return true;
+  };
+
+  Explorer.prototype.edgeShown = function (e) {
+    if (e.placeholder) { return true; }
+    var self = this;
+    return e.facts.some(function (fact) { return self.factShown(fact); });
+  };
+
+  Explorer.prototype.nodeShown = function (n) {
+    if (n.placeholder) { return this.nodeShown(this.nodes.get(n.parent) || {}); }
+    var entity = this.entities[n.id];
+    if (!entity) { return false; }
+    var f = this.filters;
+    if (f.kinds[entity.kind] === false) { return false; }
+    if (entity.kind === "case" && f.cases[entity.label] === false) { return false; }
+    if (entity.kind !== "case" && entity.cases.length &&
+        entity.cases.every(function (c) { return f.cases[c] === false; })) { return false; }
+    if (n.id === this.centre || !this.edgeFilterActive()) { return true; }
+    return !!(this.shownEnds && this.shownEnds[n.id]);
+  };
+
+  Explorer.prototype.applyFilters = function () {
+    var self = this, ends = {};
+    if (this.edgeFilterActive()) {
+      Object.keys(this.facts).forEach(function (id) {
+        var fact = self.facts[id];
+        if (self.factShown(fact)) { ends[fact.source] = true; ends[fact.target] = true; }
+      });
+    }
+    this.shownEnds = ends;
+    this.nodesView.refresh();
+    this.edgesView.refresh();
+    this.report();
+  };
+
+  function checkList(ul, entries, onChange, swatches) {
+    if (!ul) { return; }
+    ul.textContent = "";
+    entries.forEach(function (entry) {
+      var li = document.createElement("li");
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.value = entry.value;
+      box.addEventListener("change", function () { onChange(entry.value, box.checked); });
+      label.appendChild(box);
+      if (swatches) {
+        var sw = document.createElement("span");
+        sw.className = "swatch swatch-" + entry.value;
+        sw.setAttribute("aria-hidden", "true");
+        label.appendChild(sw);
+      }
+      var text = document.createElement("span");
+      text.className = "legend-text";
+      text.textContent = entry.text;
+      label.appendChild(text);
+      li.appendChild(label);
+      ul.appendChild(li);
+    });
+  }
+
+  Explorer.prototype.buildFilters = function () {
+    var self = this, kinds = {}, types = {}, cases = {};
+    Object.keys(this.entities).forEach(function (id) {
+      var n = self.entities[id];
+      kinds[n.kind] = (kinds[n.kind] || 0) + 1;
+      n.cases.forEach(function (c) { cases[c] = true; });
+    });
+    Object.keys(this.facts).forEach(function (id) {
+      var f = self.facts[id];
+      types[f.type] = (types[f.type] || 0) + 1;
+      cases[f.case_id] = true;
+    });
+    var f = this.filters;
+    checkList(el("network-legend"), KIND_ORDER.filter(function (k) { return kinds[k] !== undefined || true; }).map(function (k) {
+      return { value: k, text: KINDS[k].name + " (" + (kinds[k] || 0) + ")" };
+    }), function (v, on) { f.kinds[v] = on; self.applyFilters(); }, true);
+    checkList(el("network-types"), Object.keys(types).sort().map(function (t) {
+      return { value: t, text: t + " (" + types[t] + ")" };
+    }), function (v, on) { f.types[v] = on; self.applyFilters(); }, false);
+    checkList(el("network-cases"), Object.keys(cases).sort().map(function (c) {
+      return { value: c, text: c };
+    }), function (v, on) { f.cases[v] = on; self.applyFilters(); }, false);
+  };
+
+  Explorer.prototype.wireControls = function () {
+    var self = this, f = this.filters;
+    ["from", "to"].forEach(function (which) {
+      var input = el("filter-" + which);
+      if (input) { input.addEventListener("change", function () { f[which] = input.value; self.applyFilters(); }); }
+    });
+    var reset = el("filter-reset");
+    if (reset) {
+      reset.addEventListener("click", function () {
+        f.kinds = {}; f.types = {}; f.cases = {}; f.from = ""; f.to = "";
+        document.querySelectorAll(".filters input[type=checkbox]").forEach(function (b) { b.checked = true; });
+        ["filter-from", "filter-to"].forEach(function (id) { if (el(id)) { el(id).value = ""; } });
+        self.applyFilters();
+      });
+    }
+    var measure = el("network-measure");
+    if (measure) { measure.addEventListener("change", function () { self.resize(measure.value); }); }
+    var expand = el("details-expand");
+    if (expand) { expand.addEventListener("click", function () { if (self.selected) { self.expand(self.selected); } }); }
+    this.container.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && self.selected) { ev.preventDefault(); self.expand(self.selected); }
+    });
+  };
+
+  /* -- measures -------------------------------------------------------------------------------- */
+
+  Explorer.prototype.resize = function (measure) {
+    var self = this;
+    this.measure = measure;
+    var apply = function () {
+      self.nodes.update(Object.keys(self.entities).map(function (id) {
+        return { id: id, value: self.valueOf(self.entities[id]) };
+      }));
+    };
+    if (measure !== "betweenness") { apply(); return; }
+    var url = this.container.dataset.url;
+    if (!url) { return; }
+    status("Computing betweenness on the server…");
+    getJSON(url + (url.indexOf("?") < 0 ? "?" : "&") + "measure=betweenness").then(function (data) {
+      data.nodes.forEach(function (n) { if (self.entities[n.id]) { self.entities[n.id].value = n.value; } });
+      apply();
+      self.report();
+    }).catch(function (err) { status("Betweenness could not be computed: " + err.message); });
+  };
+
+  /* -- selection and expansion ------------------------------------------------------------------ */
+
+  Explorer.prototype.select = function (id) {
+    var node = id ? this.nodes.get(id) : null;
+    if (node && node.placeholder) { id = node.parent; }
+    this.selected = id;
+    var n = id ? this.entities[id] : null;
+    var title = el("details-title"), list = el("details-list"), hint = el("details-hint");
+    var expand = el("details-expand"), open = el("details-open");
+    if (!title || !list) { return; }
+    list.textContent = "";
+    if (!n) {
+      title.textContent = "Nothing selected";
+      if (hint) { hint.hidden = false; }
+      if (expand) { expand.disabled = true; }
+      if (open) { open.hidden = true; }
+      return;
+    }
+    title.textContent = n.label;
+    if (hint) { hint.hidden = true; }
+    var more = this.moreOf(n.id);
+    [["Kind", KINDS[n.kind] ? KINDS[n.kind].name : n.kind], ["Cases", n.cases.join(", ")],
+     ["Links in your cases", n.degree === undefined ? "?" : String(n.degree)],
+     ["Not shown", String(more)]].forEach(function (row) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = row[0];
+      dd.textContent = row[1];
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+    if (expand) {
+      expand.disabled = !(more > 0) || !this.container.dataset.expandBase;
+      expand.textContent = more > 0 ? "Expand (" + Math.min(more, this.perNode) + " of " + more + ")" : "Nothing more to expand";
+    }
+    var base = this.container.dataset.entityBase;
+    if (open && base) { open.href = base + encodeURIComponent(n.id); open.hidden = false; }
+  };
+
+  Explorer.prototype.expand = function (id) {
+    var node = this.nodes.get(id);
+    if (node && node.placeholder) { id = node.parent; }
+    var base = this.container.dataset.expandBase, self = this;
+    if (!base || !this.entities[id] || this.busy) { return; }
+    var offset = this.fetched[id] || 0;
+    this.busy = true;
+    status("Expanding " + this.entities[id].label + "…");
+    getJSON(base + encodeURIComponent(id) + "/expand?limit=" + this.perNode + "&offset=" + offset)
+      .then(function (data) {
+        self.fetched[id] = offset + self.perNode;
+        self.capped[id] = data.more > 0;
+        var fresh = self.add(data, id);
+        self.container.dataset.expanded = String(parseInt(self.container.dataset.expanded || "0", 10) + 1);
+        self.buildFilters();
+        self.applyFilters();
+        self.busy = false;
+        self.select(id);
+        status(self.entities[id].label + ": " + fresh.length + " new node" + (fresh.length === 1 ? "" : "s") +
+               (data.more > 0 ? ", " + data.more + " more to expand" : ""));
+        self.report();
+      })
+      .catch(function (err) { self.busy = false; status("Could not expand: " + err.message); });
+  };
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) { throw new Error(body.error ? body.error.message : "HTTP " + r.status); }
           return body;
         });
+      });
+  }
+
+  function start() {
+    var container = el("network");
+    if (!container) { return; }
+    var explorer = new Explorer(container);
+    container.casegraph = explorer;  // for the browser tests: positions, counts
+    var inline = el("network-data");
+    if (inline) {
+      explorer.start(JSON.parse(inline.textContent));
+      return;
+    }
+    status("Loading network…");
+    var began = performance.now();
+    getJSON(container.dataset.url)
+      .then(function (data) {
+        container.dataset.fetchMs = String(Math.round(performance.now() - began));
+        if (data.layout) { container.dataset.layoutMs = String(data.layout.ms); }
+        explorer.start(data);
       })
-      .then(function (data) { draw(container, data); })
       .catch(function (err) { status("The network could not be drawn: " + err.message); });
   }
 
