@@ -41,11 +41,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from flask_wtf.csrf import CSRFProtect
 
     from graphapp.sessions import DatabaseSessionInterface
-    from graphapp.views import admin, api, auth, errors, health, security, ui
+    from graphapp.views import admin, api, auth, errors, exports, health, security, ui
 
     app.session_interface = DatabaseSessionInterface()  # server-side: revocable, rotated at login
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the API checks CSRF itself for session calls; tokens need none
+    csrf.exempt(exports.api_bp)  # the same checks, through api.require_actor
     auth.login_manager.init_app(app)
     app.before_request(auth.require_password_change)
     security.init_app(app)
@@ -56,4 +57,6 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(ui.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin.owner_bp)
+    app.register_blueprint(exports.api_bp)
+    app.register_blueprint(exports.bp)
     return app

@@ -17,11 +17,11 @@ from graphapp.settings import Settings
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
-        "check-hit", "read-notifications", "resolve-persons",
+        "read-export", "check-hit", "read-notifications", "resolve-persons",
     }),
     "analyst": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
-        "use-cypher-console", "check-hit", "read-notifications", "resolve-persons",
+        "read-export", "use-cypher-console", "check-hit", "read-notifications", "resolve-persons",
     }),
     "prosecutor": frozenset({"read-export"}),
     # Administrators read case data only where they are also members (visible_case_ids).
@@ -43,7 +43,8 @@ ACTIONS = {
     "run-saved-query": "run a reviewed query from the saved library",
     "use-cypher-console": "run ad-hoc read-only Cypher on one's own projection",
     "export": "export a view as an evidence package",
-    "read-export": "open export packages shared with one",
+    "read-export": "open export packages one made (while one still sees their cases) or that are "
+                   "shared with one",
     "manage-users": "create users, tokens and memberships",
     "manage-cases": "create cases and change their classification",
     "read-audit": "read the audit log",

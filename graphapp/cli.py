@@ -772,6 +772,160 @@ def cases_reclassify(cx: CliContext, case_id: str, classification: str) -> None:
     click.echo(f"{case_id}: {before} -> {classification}")
 
 
+# -- export ------------------------------------------------------------------------------
+
+
+class ExportGroup(click.Group):
+    """``casegraph export ENTITY_ID...`` makes a package; the named subcommands check, list and
+    share packages."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group("export", cls=ExportGroup)
+def export_group() -> None:
+    """Make signed evidence packages (export ENTITY_ID...), check, list and share them."""
+
+
+@export_group.command("create")
+@click.argument("entity_ids", nargs=-1, required=True, metavar="ENTITY_ID...")
+@click.option("--hops", default=2, show_default=True, type=click.IntRange(1, 3))
+@click.option("--limit", default=150, show_default=True, type=click.IntRange(1, 500),
+              help="At most this many entities in each entity's network.")
+@click.option("--format", "formats", default="html,pdf,graphml,gexf,csv,png", show_default=True,
+              help="Comma-separated: html, pdf, graphml, gexf, csv, png.")
+@click.option("--as", "as_user", required=True, metavar="USER", help="Export what USER may see.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also copy the package into this directory (new or empty).")
+@pass_ctx
+@_fail_on_account_error
+def export_create(cx: CliContext, entity_ids: tuple[str, ...], hops: int, limit: int, formats: str,
+                  as_user: str, out_dir: Path | None) -> None:
+    """Make a signed package of the networks of ENTITY_IDs as USER sees them (audited)."""
+    from graphapp.export import BadSpec, entity_network_spec
+    from graphapp.services import exports
+    from graphapp.services.graph import NotFound
+
+    if out_dir is not None and out_dir.exists() and any(out_dir.iterdir()):
+        raise click.ClickException(f"{out_dir} is not empty")
+    actor = _checked_actor(cx.settings, as_user, "export")
+    ctx = exports.Context(os_user=operator_name())
+    try:
+        package = exports.create(cx.store(), cx.settings, actor,
+                                 entity_network_spec(list(entity_ids), hops, limit), formats, ctx)
+    except BadSpec as exc:
+        raise click.BadParameter(str(exc)) from exc
+    except NotFound as exc:
+        raise click.ClickException(f"no entity {exc} that {as_user} may see") from exc
+    click.echo(f"package {package['id']}: {package['title']}")
+    click.echo(f"cases {', '.join(package['cases'])}; manifest SHA-256 {package['manifest_sha256']}")
+    for f in package["files"]:
+        click.echo(f"  {f['sha256']}  {f['bytes']:>9}  {f['name']}")
+    if out_dir is not None:
+        exports.copy_to(cx.settings, actor, package["id"], out_dir, ctx)
+        click.echo(f"copied to {out_dir}; check it with `casegraph export verify {out_dir}`")
+
+
+@export_group.command("verify")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--public-key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The installation's public key (PEM); default: this installation's own.")
+@pass_ctx
+def export_verify(cx: CliContext, directory: Path, key_file: Path | None) -> None:
+    """Check a package's signature and every file's digest; exit 1 naming what changed."""
+    from graphapp.export import manifest
+
+    try:
+        if key_file is not None:
+            public = manifest.load_public_key(key_file.read_bytes())
+        elif cx.settings.key_file("export_signing_key").exists():
+            public = manifest.private_key(cx.settings).public_key()
+        else:
+            raise click.ClickException("this installation has no signing key: give --public-key FILE")
+    except manifest.VerifyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    verdict = manifest.verify(directory, public)
+    if not verdict.ok:
+        for problem in verdict.problems:
+            click.echo(f"FAILED: {problem}", err=True)
+        click.echo(f"package NOT intact: {len(verdict.problems)} problem(s) in {directory}", err=True)
+        sys.exit(1)
+    m = verdict.manifest
+    click.echo(f"package intact: {verdict.checked} files match the manifest, signed by key "
+               f"{manifest.key_id(public)}; package {m.get('package_id')}, exported "
+               f"{m.get('created_at')} by {(m.get('exporter') or {}).get('name')}, cases "
+               f"{', '.join(m.get('cases') or [])}")
+
+
+@export_group.command("public-key")
+@pass_ctx
+def export_public_key(cx: CliContext) -> None:
+    """Print the installation's public key (PEM), to hand to prosecutors for `export verify`."""
+    from graphapp.export import manifest
+
+    key = manifest.private_key(cx.settings)
+    click.echo(manifest.public_key_pem(key).decode("ascii"), nl=False)
+    click.echo(f"# key id {manifest.key_id(key)}", err=True)
+
+
+@export_group.command("list")
+@click.option("--as", "as_user", required=True, metavar="USER", help="The packages USER may read.")
+@pass_ctx
+@_fail_on_account_error
+def export_list(cx: CliContext, as_user: str) -> None:
+    """List the packages USER made or that are shared with USER."""
+    from graphapp.services import exports
+
+    actor = _checked_actor(cx.settings, as_user, "read-export")
+    items = exports.list_for(cx.settings, actor, exports.Context(os_user=operator_name()))
+    for p in items:
+        shared = f"  shared with {', '.join(p['shared_with'])}" if p.get("shared_with") else ""
+        click.echo(f"{p['id']}  {p['created_at']}  {p['exporter']:<16} {', '.join(p['cases'])}  "
+                   f"{p['title']}{shared}")
+    if not items:
+        click.echo("no packages")
+
+
+def _share(cx: CliContext, package_id: str, prosecutor: str, as_user: str, undo: bool) -> None:
+    from graphapp.services import exports
+
+    actor = _checked_actor(cx.settings, as_user, "export")
+    ctx = exports.Context(os_user=operator_name())
+    try:
+        (exports.unshare if undo else exports.share)(cx.settings, actor, package_id, prosecutor, ctx)
+    except exports.PackageNotFound as exc:
+        raise click.ClickException(f"no package {package_id} of {as_user}'s") from exc
+    except exports.ShareRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@export_group.command("share")
+@click.argument("package_id")
+@click.argument("prosecutor")
+@click.option("--as", "as_user", required=True, metavar="USER", help="The package's exporter.")
+@pass_ctx
+@_fail_on_account_error
+def export_share(cx: CliContext, package_id: str, prosecutor: str, as_user: str) -> None:
+    """Let PROSECUTOR read package PACKAGE_ID (its exporter decides; audited)."""
+    _share(cx, package_id, prosecutor, as_user, undo=False)
+    click.echo(f"package {package_id} shared with {prosecutor}")
+
+
+@export_group.command("unshare")
+@click.argument("package_id")
+@click.argument("prosecutor")
+@click.option("--as", "as_user", required=True, metavar="USER", help="The package's exporter.")
+@pass_ctx
+@_fail_on_account_error
+def export_unshare(cx: CliContext, package_id: str, prosecutor: str, as_user: str) -> None:
+    """End PROSECUTOR's access to package PACKAGE_ID (audited)."""
+    _share(cx, package_id, prosecutor, as_user, undo=True)
+    click.echo(f"{prosecutor} may no longer read package {package_id}")
+
+
 # -- audit -------------------------------------------------------------------------------
 
 

@@ -235,6 +235,44 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ExportPackage(Base):
+    """An evidence package (graphapp.services.exports): a frozen, signed snapshot of one user's
+    view, kept in its own owner-only directory under ``exports/`` in the data directory."""
+
+    __tablename__ = "export_packages"
+
+    #: Random, 32 hex digits: the package's directory name and its id in URLs.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    exporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    exporter: Mapped[str] = mapped_column(String(120))
+    #: The operating-system account when made with the command line, else empty.
+    os_user: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    title: Mapped[str] = mapped_column(Text, default="")
+    #: ``{"kind", "params"}``: what produced the package.
+    view: Mapped[dict] = mapped_column(JSON, default=dict)
+    formats: Mapped[list] = mapped_column(JSON, default=list)
+    cases: Mapped[list] = mapped_column(JSON, default=list)
+    #: file name -> {"sha256", "bytes"}, as the signed manifest lists them.
+    files: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: SHA-256 of manifest.json (also in the audit log).
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ExportShare(Base):
+    """A package shared with a prosecutor by its exporter; ``revoked_at`` ends it."""
+
+    __tablename__ = "export_shares"
+    __table_args__ = (UniqueConstraint("package_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("export_packages.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shared_by: Mapped[str] = mapped_column(String(120))
+    shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditWriter(Base):
     """One row whose update makes audit writers take turns (see graphapp.audit)."""
 

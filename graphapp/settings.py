@@ -141,6 +141,16 @@ class Settings:
         """Server key for HMAC person match keys (DESIGN.md section 3)."""
         return self.read_or_create_key("match_key")
 
+    def export_signing_seed(self) -> bytes:
+        """The 32-byte seed of the installation's Ed25519 key that signs export manifests
+        (graphapp.export.manifest): created once, mode 0600, like the other keys."""
+        return self.read_or_create_key("export_signing_key", 32)
+
+    @property
+    def export_dir(self) -> Path:
+        """Where export packages are kept, one owner-only directory each (graphapp.services.exports)."""
+        return self.data_dir / "exports"
+
 
 def _flag(env, name: str) -> bool:
     value = env[name].strip().lower()

@@ -96,24 +96,20 @@ def search():
 @bp.get("/entities/<path:entity_id>/export.html")
 @requires("export")
 def export_view(entity_id: str):
-    """A standalone HTML file of the entity's network: vis-network inlined, nothing fetched."""
+    """A standalone HTML file of the entity's network: vis-network inlined, nothing fetched
+    (the HTML of an evidence package, without the package: graphapp.export.html)."""
+    from graphapp.export import PackageInfo, collect, entity_network_spec
+    from graphapp.export.html import render_html
+
     hops = _hops()
-    store = context.store()
-    view = graph.network(store, g.actor, entity_id, hops=hops)
-    me = graph.entity(store, g.actor, entity_id)["entity"]
-    exported_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    html = render_template(
-        "export_network.html",
-        entity=me, view=view, hops=hops, exporter=g.actor.name, exported_at=exported_at,
-        vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
-        vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
-        app_js=(STATIC_DIR / "js" / "network.js").read_text(encoding="utf-8"),
-        app_css=(STATIC_DIR / "css" / "network.css").read_text(encoding="utf-8"),
-    )
+    snapshot = collect(context.store(), g.actor, entity_network_spec([entity_id], hops))
+    info = PackageInfo(package_id="", exporter=g.actor.name, exporter_role=g.actor.role,
+                       created_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    html = render_html(snapshot, info)
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    context.record("export", cases={c for n in view["nodes"] for c in n["cases"]},
-                   entity=entity_id, hops=hops, format="html", sha256=digest)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", me["id"]).strip("-")[:80]
+    context.record("export", cases=snapshot.case_ids, entity=entity_id, hops=hops, format="html",
+                   sha256=digest)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", snapshot.focus or entity_id).strip("-")[:80]
     filename = f"casegraph-{slug}.html"
     return Response(html, mimetype="text/html", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
