@@ -207,7 +207,7 @@ def ingest_load(cx: CliContext, directory: Path, dry_run: bool, report_file: Pat
     _audit(settings, "ingest", actor, outcome=outcome, cases=tuple(result.cases),
            detail={"directory": str(directory), "batch_id": result.batch_id,
                    "files": result.files, "problems": len(result.problems),
-                   "joins": result.joins, **result.counts()})
+                   "records_joined": len(result.joins), **result.counts()})
     _print_result(result)
     if not result.ok:
         sys.exit(1)

@@ -162,7 +162,7 @@ def _mapped_phone_chars(raw: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=100_000)  # the same numbers recur across rows and both passes
+@lru_cache(maxsize=20_000)  # the same spellings recur across rows (bounded: flat memory)
 def normalise_phone(raw: str, region: str | None = DEFAULT_REGION) -> str:
     """Return the E.164 form of a written phone number (``+46701234567``), or raise.
 
@@ -200,7 +200,7 @@ def normalise_phone(raw: str, region: str | None = DEFAULT_REGION) -> str:
 _SEPARATORS: Final = str.maketrans("", "", " -./")
 
 
-@lru_cache(maxsize=200_000)  # one parse per number, however its rows space it
+@lru_cache(maxsize=50_000)  # one parse per number, however its rows space it (bounded)
 def _e164(compact: str, hint: str) -> tuple[str, str]:
     """(E.164 form, "") or ("", reason with a {text} placeholder) for a cleaned number."""
     try:

@@ -70,7 +70,7 @@ class _NameCache(dict):
 
     def __missing__(self, name: str) -> str:
         value = self[name] = normalise.normalise_name(name)
-        if len(self) > 200_000:
+        if len(self) > 50_000:  # bounded: flat memory
             self.clear()
         return value
 
