@@ -143,8 +143,11 @@ def test_a_prosecutor_cannot_run_saved_queries(client, settings, demo_store):
 # -- read-only and redaction with queries of our own -------------------------------------------
 
 EVIL = """\
+// name: evil
 // title: Evil
 // description: Looks like a read, writes.
+// action: run-saved-query
+// result: table
 // params:
 //   allowed_cases: list<string>
 //   row_limit: int
@@ -152,7 +155,10 @@ MATCH (c:Case) WHERE c.case_id IN $allowed_cases SET c.title = 'x' RETURN c LIMI
 """
 
 LEAKY = """\
+// name: leaky
 // title: Leaky
+// action: run-saved-query
+// result: table
 // description: >-
 //   Filters only its first case; returns the other side unfiltered (the phone too: the store
 //   needs a relationship's endpoints in the same row).
@@ -280,7 +286,9 @@ def test_every_saved_query_declares_and_uses_the_server_parameters():
         assert "$allowed_cases" in query.text, path.name
         assert query.text.rstrip().rstrip(";").rstrip().endswith("LIMIT $row_limit"), \
             (path.name, query.text[-80:])
-        assert set(params) - set(saved.SERVER_PARAMS) == {p.name for p in saved.from_query(query).parameters}
+        built = saved.from_query(query)
+        assert set(params) - set(saved.SERVER_PARAMS) == \
+            {p.name for p in built.parameters} | {p.name for p in built.server_parameters}
 
 
 def test_saved_query_files_are_in_the_library(store):

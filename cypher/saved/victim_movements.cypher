@@ -1,0 +1,36 @@
+// name: victim_movements
+// title: Victims' movement between cities
+// description: >-
+//   Each victim's hotel and short-term stays in date order, with the cities they were moved
+//   through: the route along the E4 and E6 that one case alone only sees a stretch of.
+// action: run-saved-query
+// result: table
+// tags: [victims, hotels, movement, dates]
+// params:
+//   allowed_cases: list<string>
+//   row_limit: int
+//   min_cities:
+//     type: int
+//     default: 2
+//     min: 1
+//     max: 50
+//     label: Through at least this many cities
+MATCH (c:Case)-[vi:INVOLVES]->(v:Person)
+WHERE c.case_id IN $allowed_cases AND vi.case_id IN $allowed_cases AND vi.role = 'victim'
+WITH v, collect(DISTINCT vi.name)[0] AS name
+MATCH (v)-[s:STAYED_AT]->(h:Hotel)<-[m:MENTIONS]-(:Case)
+WHERE s.case_id IN $allowed_cases AND m.case_id = s.case_id
+WITH v, name, s, collect(DISTINCT m.city)[0] AS city
+WITH v, name, substring(s.check_in, 0, 10) AS day, city, s.case_id AS case_id
+ORDER BY day, city
+WITH v, name, collect({day: day, city: city, case_id: case_id}) AS stays
+WITH v, name, stays,
+     reduce(acc = [], x IN stays | CASE WHEN x.city IN acc THEN acc ELSE acc + x.city END) AS cities
+WHERE size(cities) >= $min_cities
+RETURN v AS victim, name, size(cities) AS city_count,
+       size([i IN range(1, size(stays) - 1) WHERE stays[i].city <> stays[i - 1].city]) AS moves,
+       reduce(route = '', x IN stays | route + CASE WHEN route = '' THEN '' ELSE ' > ' END
+                                       + x.day + ' ' + x.city) AS route,
+       reduce(acc = [], x IN stays | CASE WHEN x.case_id IN acc THEN acc ELSE acc + x.case_id END) AS cases
+ORDER BY city_count DESC, moves DESC, name
+LIMIT $row_limit
