@@ -64,7 +64,7 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
         else:
             found[located.nid] = located.node
             exact.add(located.nid)
-    elif (prefix := _phone_prefix(text)) is not None:
+    if not exact and (prefix := _phone_prefix(text)) is not None:
         take(store.read("views/search_phone_prefix", {"prefix": prefix, "limit": limit},
                         allowed_cases=allowed))
     ft = full_text_query(text, store.backend)

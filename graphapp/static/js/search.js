@@ -103,7 +103,8 @@
     } else if (ev.key === "Enter" && !list.hidden && active >= 0) {
       ev.preventDefault();
       go(active);
-    } else if (ev.key === "Escape") {
+    } else if (ev.key === "Escape" && !list.hidden) {
+      ev.preventDefault();  // close the list, keep what was typed
       close();
     }
   });

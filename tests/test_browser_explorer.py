@@ -1,0 +1,186 @@
+"""The explorer in a real browser (Playwright driving Debian's Chromium): search a phone typed
+with spaces, open its network, filter it, expand a node; and how long a 2,000-node and a
+10,000-node view take until they are drawn and still (printed; see the README)."""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+from werkzeug.serving import make_server
+
+from graphapp import accounts, create_app
+from ingest import demo
+from ingest.loader import load_directory
+from tests.test_browser import (
+    ARTEFACTS,
+    browser,  # noqa: F401 - the module's Chromium fixture
+)
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+
+
+def serve(settings):
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def log_in(browser, base: str, name: str):  # noqa: F811 - the fixture's value
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.goto(base + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page, problems
+
+
+def count(page, attr: str) -> int:
+    return int(page.get_attribute("#network", attr) or "0")
+
+
+def node_at(page, entity_id: str) -> tuple[float, float]:
+    """Where a node is drawn, in page coordinates."""
+    return tuple(page.evaluate("""(id) => {
+      const n = document.querySelector('#network').casegraph.network;
+      const p = n.canvasToDOM(n.getPositions([id])[id]);
+      const r = document.querySelector('#network canvas').getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    }""", entity_id))
+
+
+def test_search_open_filter_and_expand(browser, settings, demo_store):  # noqa: F811
+    accounts.add_user(settings, "ines", "investigator", PASSWORD)
+    for case_id, access in demo.MEMBERSHIPS["investigator"].items():
+        accounts.grant_case(settings, "ines", case_id, access, granted_by="test")
+    server = serve(settings)
+    base = f"http://127.0.0.1:{server.server_port}"
+    page, problems = log_in(browser, base, "ines")
+    ARTEFACTS.mkdir(exist_ok=True)
+
+    # The search box suggests as one types; Enter runs the search. Results are grouped by kind.
+    page.fill("input[name=q]", "070 123 45 67")
+    page.wait_for_selector("#search-suggestions [role=option]", timeout=5000)
+    assert page.get_attribute("input[name=q]", "aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#suggestion-0", "aria-selected") == "true"
+    page.keyboard.press("Escape")
+    page.click("form.search button[type=submit]")
+    page.wait_for_load_state()
+    page.screenshot(path=str(ARTEFACTS / "explorer-search.png"), full_page=True)
+    page.wait_for_selector("#results")
+    assert "phone" in page.inner_text("#group-phone").lower()
+    assert "+46701234567" in page.inner_text("#results")
+    page.screenshot(path=str(ARTEFACTS / "explorer-search.png"), full_page=True)
+    page.click("#results a:has-text('+46701234567')")
+
+    # The entity page's network: 2 hops by default, the legend, labels.
+    page.wait_for_selector("#network.ready", timeout=15000)
+    assert count(page, "data-node-count") == 9
+    assert count(page, "data-visible-count") == 9
+    legend = page.inner_text("#network-legend")
+    for kind in ("Person", "Phone", "Address", "Hotel", "Advert", "Case"):
+        assert kind in legend, legend
+    assert "Person (2)" in legend and "Case (2)" in legend, legend
+    assert "K-2024-0342" not in page.content(), "a hidden case leaked into the page"
+
+    # Filter: hide cases (legend checkbox), then one case, then a date range.
+    page.check("#network-legend input[value=case]")  # already checked: a no-op
+    page.uncheck("#network-legend input[value=case]")
+    assert count(page, "data-visible-count") == 7
+    page.screenshot(path=str(ARTEFACTS / "explorer-filtered.png"), full_page=True)
+    page.click("#filter-reset")
+    assert count(page, "data-visible-count") == 9
+    page.uncheck("#network-cases input[value='K-2024-0287']")
+    only_0113 = count(page, "data-visible-count")
+    assert 1 < only_0113 < 9, only_0113
+    page.click("#filter-reset")
+    page.fill("#filter-from", "2030-01-01")
+    page.dispatch_event("#filter-from", "change")
+    dated = count(page, "data-visible-count")
+    assert dated < 9, dated
+    page.click("#filter-reset")
+
+    # Expand in place on the large view, 1 hop: double-click Andrei, his neighbours join.
+    page.goto(base + "/entities/" + quote("phone:+46701234567", safe=":") + "/network?hops=1")
+    page.wait_for_selector("#network.ready", timeout=15000)
+    before = count(page, "data-node-count")
+    andrei = page.evaluate("""() => Object.values(document.querySelector('#network').casegraph.entities)
+                                 .find(n => n.label === 'Andrei Popescu').id""")
+    x, y = node_at(page, andrei)
+    page.mouse.click(x, y)
+    assert page.inner_text("#details-title") == "Andrei Popescu"
+    assert page.is_enabled("#details-expand")
+    page.mouse.dblclick(x, y)
+    page.wait_for_function("() => document.querySelector('#network').dataset.expanded === '1'",
+                           timeout=10000)
+    after = count(page, "data-node-count")
+    assert after > before, (before, after)
+    page.screenshot(path=str(ARTEFACTS / "explorer-expanded.png"), full_page=True)
+    assert problems == [], problems
+    page.close()
+    server.shutdown()
+
+
+def drawn_and_still(page, url: str) -> dict:
+    """Open ``url`` and wait until the view is drawn and its positions stop changing."""
+    began = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("#network.ready", timeout=120_000)
+    positions = "JSON.stringify(document.querySelector('#network').casegraph.network.getPositions())"
+    first = page.evaluate(positions)
+    page.wait_for_timeout(500)
+    assert page.evaluate(positions) == first, "the view is still moving"
+    wall = (time.perf_counter() - began) * 1000
+    data = page.evaluate("({...document.querySelector('#network').dataset})")
+    return {"nodes": int(data["nodeCount"]), "edges": int(data["edgeCount"]),
+            "layout": data["layout"], "fetch_ms": int(data.get("fetchMs", 0)),
+            "server_layout_ms": float(data.get("layoutMs", 0)), "draw_ms": int(data["drawMs"]),
+            "drawn_ms": int(data["drawnMs"]), "wall_ms": round(wall)}
+
+
+def test_large_views_are_drawn_and_still(browser, settings, store, tmp_path):  # noqa: F811
+    directory = demo.write_scenario(tmp_path / "big", rows=48_000, seed=1)
+    began = time.perf_counter()
+    assert load_directory(directory, store, settings).ok
+    print(f"\nloaded 48,000 demo rows in {time.perf_counter() - began:.1f} s")
+    with (directory / "cases.csv").open(encoding="utf-8-sig") as fh:
+        cases = [row["case_id"] for row in csv.DictReader(fh)]
+    accounts.add_user(settings, "vera", "investigator", PASSWORD)
+    for case_id in cases:
+        accounts.grant_case(settings, "vera", case_id, "read", granted_by="test")
+    nids = {int(store.read("views/entity/case", {"key": c}, allowed_cases=cases)[0]["nid"]): c
+            for c in cases}
+    degrees = store.read("views/degrees", {"nids": list(nids)}, allowed_cases=cases)
+    busiest = nids[int(max(degrees, key=lambda r: r["degree"])["nid"])]
+    server = serve(settings)
+    base = f"http://127.0.0.1:{server.server_port}"
+    page, problems = log_in(browser, base, "vera")
+    figures = {}
+    for size in (2000, 10_000):
+        url = (f"{base}/entities/case:{busiest}/network?hops=3&limit={size}&per_node=5000"
+               "&through_cases=1&layout=auto")
+        figures[size] = drawn_and_still(page, url)
+        page.screenshot(path=str(ARTEFACTS / f"explorer-{size}-nodes.png"))
+        f = figures[size]
+        print(f"view of {f['nodes']} nodes / {f['edges']} links from case:{busiest}: "
+              f"API {f['fetch_ms']} ms (server layout {f['server_layout_ms']} ms), "
+              f"drawn and still {f['draw_ms']} ms after the data came, "
+              f"{f['drawn_ms']} ms after navigation start")
+        assert f["layout"] == "server", f
+    assert figures[2000]["nodes"] == 2000, figures
+    # The 48,000-row scenario's busiest case reaches about 5,000 nodes in 3 hops; the view asks
+    # for 10,000 and gets all of them (README: a true 10,000-node view needs ~100k rows).
+    assert figures[10_000]["nodes"] >= 4000, figures
+    assert problems == [], problems
+    page.close()
+    server.shutdown()
