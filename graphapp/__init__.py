@@ -13,6 +13,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     """Build the app: settings, log-in, CSRF, security headers, error pages and blueprints."""
     settings = settings or Settings.from_env()
     settings.ensure_data_dir()
+    from graphapp.services.saved_queries import check_library
+
+    check_library(settings.cypher_dir)  # a bad saved query header stops the start, loudly
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.flask_secret_key(),

@@ -929,6 +929,89 @@ def export_unshare(cx: CliContext, package_id: str, prosecutor: str, as_user: st
 # -- audit -------------------------------------------------------------------------------
 
 
+@main.group()
+def query() -> None:
+    """The saved query library: list the queries, run one as a user (read-only, audited)."""
+
+
+def _library(cx: CliContext):
+    from graphapp.services import saved_queries as saved
+
+    try:
+        return saved.check_library(cx.settings.cypher_dir)
+    except saved.SavedQueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@query.command("list")
+@click.option("--as", "as_user", metavar="USER", help="Only the queries USER may run.")
+@pass_ctx
+@_fail_on_account_error
+def query_list(cx: CliContext, as_user: str | None) -> None:
+    """List the saved queries with their parameters (checking every file's header)."""
+    from graphapp.access import allowed
+
+    queries = _library(cx)
+    if as_user:
+        actor = _actor(cx.settings, as_user)
+        queries = [q for q in queries if allowed(actor, q.action)]
+    for q in queries:
+        click.echo(f"{q.name:<26} {q.title}  [{q.result}; {', '.join(q.tags)}]")
+        for p in q.parameters:
+            default = "required" if p.required else f"default {p.default!r}"
+            bounds = "".join([f", min {p.minimum}" if p.minimum is not None else "",
+                              f", max {p.maximum}" if p.maximum is not None else "",
+                              f", one of {list(p.choices)}" if p.choices else "",
+                              f", {p.format}" if p.format else ""])
+            click.echo(f"    --param {p.name}=…  {p.type}, {default}{bounds}: {p.label}")
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="K=V",
+              help="A parameter; repeat for several (a list: K=a,b or K=a K=b).")
+@click.option("--as", "as_user", required=True, metavar="USER", help="Run with USER's rights.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table",
+              show_default=True)
+@pass_ctx
+@_fail_on_account_error
+def query_run(cx: CliContext, name: str, params: tuple[str, ...], as_user: str, fmt: str) -> None:
+    """Run saved query NAME as USER over USER's visible cases: read-only, time-out, row cap,
+    audited with the parameters and the row count (and this operating-system account)."""
+    from graphapp.access import Forbidden
+    from graphapp.services import saved_queries as saved
+
+    _library(cx)
+    raw: dict[str, object] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not K=V", param_hint="--param")
+        if key in raw:
+            previous = raw[key]
+            raw[key] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            raw[key] = value
+    actor = _actor(cx.settings, as_user)
+    try:
+        result = saved.run_audited(cx.store(), cx.settings, actor, name, raw,
+                                   os_user=operator_name(), via="cli")
+    except saved.UnknownQuery as exc:
+        raise click.ClickException(f"no saved query named {name!r}") from exc
+    except saved.BadParameters as exc:
+        raise click.BadParameter(str(exc), param_hint="--param") from exc
+    except Forbidden as exc:
+        raise click.ClickException(f"{as_user}: {exc}") from exc
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(saved.to_csv(result), nl=False)
+    else:
+        click.echo(saved.to_text_table(result))
+        click.echo(f"{len(result['rows'])} row(s)" + (" (row cap reached)" if result["truncated"] else ""),
+                   err=True)
+
+
 @main.group("audit")
 def audit_group() -> None:
     """Check and export the tamper-evident audit log."""

@@ -24,6 +24,9 @@ EXPECTED = {
     "ui.export_view": "export",
     "ui.queries": "run-saved-query",
     "ui.query": "run-saved-query",
+    "ui.query_download": "run-saved-query",
+    "ui.console": "use-cypher-console",
+    "api.console": "use-cypher-console",
     "api.search": "search",
     "api.entity": "view-entity",
     "api.entity_network": "view-network",
@@ -105,4 +108,4 @@ def test_a_role_without_the_action_gets_403_on_every_api_route(app, client, sett
         response = client.open(_sample(rule.rule) + "?q=x", method=method, headers=headers, json={})
         assert response.status_code == 403, (rule.rule, response.status_code, response.data)
         checked += 1
-    assert checked == 12
+    assert checked == 13

@@ -81,6 +81,11 @@ class UnknownQuery(LookupError):
     pass
 
 
+class QueryFailed(StoreError):
+    """The store refused or aborted a run (time-out, a write refused by read-only mode); the
+    message is safe to show (no driver text)."""
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A parameter the runner gives (the form's fields, the API's ``params``)."""
@@ -521,6 +526,47 @@ def graph_of(store: GraphStore, actor: Actor, rows: list[dict]) -> dict:
              for r in rels.values() if r.start in shown and r.end in shown]
     return {"nodes": out_nodes, "edges": edges,
             "graph_truncated": len(nodes) > GRAPH_NODE_CAP}
+
+
+def run_audited(store: GraphStore, settings, actor: Actor, name: str, raw: dict[str, Any], *,
+                client: str = "", os_user: str = "", via: str = "api") -> dict:
+    """:func:`run`, audited with the query's name, its parameters and the row count, refusals
+    and failures too (DESIGN.md section 5). A store failure becomes :class:`QueryFailed`.
+    """
+    from graphapp import audit
+    from graphapp.access import Forbidden
+    from graphapp.store import StoreUnavailable
+
+    def record(outcome: str, **detail) -> None:
+        audit.record(settings, audit.AuditEvent(
+            action="run-query", actor=actor.name, outcome=outcome,
+            cases=tuple(sorted(visible_case_ids(actor))), client=client, os_user=os_user,
+            detail={"query": name, "via": via, **detail}))
+
+    try:
+        result = run(store, actor, name, raw, settings=settings)
+    except (BadParameters, UnknownQuery, Forbidden) as exc:
+        record("refused", params=_loggable(raw), reason=type(exc).__name__ + ": " + str(exc))
+        raise
+    except StoreUnavailable:
+        record("error", params=_loggable(raw), reason="store unavailable")
+        raise
+    except StoreError as exc:
+        timed_out = "timed out" in str(exc).lower() or "timeout" in str(exc).lower()
+        reason = (f"the query took longer than {TIMEOUT_SECONDS:.0f} s" if timed_out
+                  else "the store refused the query (saved queries only read)")
+        record("error", params=_loggable(raw), reason=reason, store_error=str(exc)[:500])
+        raise QueryFailed(f"The query could not be run: {reason}.") from exc
+    record("ok", params=result["params"], rows=len(result["rows"]), truncated=result["truncated"])
+    return result
+
+
+def _loggable(raw: Any) -> Any:
+    """A request's parameters for the audit log, whatever their shape."""
+    try:
+        return json.loads(json.dumps(raw, default=str))
+    except (TypeError, ValueError):
+        return str(raw)[:2000]
 
 
 # -- downloads ---------------------------------------------------------------------------------

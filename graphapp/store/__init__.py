@@ -124,6 +124,19 @@ class GraphStore:
     def query(self, name: str) -> Query:
         return self.library.get(name, self.backend)
 
+    #: Whether this backend can build per-user projections (the Cypher console and drafts
+    #: run only on one: graphapp/store/projection.py). Neo4j cannot, so far.
+    supports_projection: bool = False
+
+    def data_version(self) -> int:
+        """A counter that changes after every write to the graph (projections follow it)."""
+        return 0
+
+    def read_projection(self, allowed_cases: Iterable[str], text: str, *,
+                        timeout: float | None = None, owner: str = "") -> list[dict[str, Any]]:
+        """Run ad-hoc read-only Cypher on a graph holding only ``allowed_cases``' facts."""
+        raise StoreError(f"the {self.backend} store builds no projections")
+
     def ensure_schema(self) -> None:
         """Create indexes and uniqueness constraints if missing; wait until they are usable."""
         raise NotImplementedError

@@ -37,6 +37,7 @@ from graphapp.store.types import (
     StoreUnavailable,
     make_node,
     make_relationship,
+    scope_value,
 )
 
 log = logging.getLogger(__name__)
@@ -201,9 +202,61 @@ class FalkorStore(GraphStore):
             return self._graph.query(text, params)
 
         result = self._call(run)
+        if not read_only:
+            # After the write: a projection built meanwhile read the older version and is
+            # rebuilt on its next use (graphapp/store/projection.py).
+            self._call(lambda: self._db.client.incr(self._version_key))
         return _rows(result)
 
+    # -- projections (the Cypher console and drafts) -----------------------------------
+
+    supports_projection = True
+
+    @property
+    def _version_key(self) -> str:
+        return f"{self.settings.graph_name}::data-version"
+
+    def data_version(self) -> int:
+        """A counter bumped after every write to the main graph (0 before the first)."""
+        return int(self._call(lambda: self._db.client.get(self._version_key)) or 0)
+
+    def redis(self) -> Any:
+        """The embedded server's client, for the projection bookkeeping only."""
+        if self._db is None:
+            raise StoreUnavailable("graph store: closed")
+        return self._db.client
+
+    def graph_named(self, key: str) -> Any:
+        return self._db.select_graph(key)
+
+    def run_on(self, key: str, text: str, params: dict[str, Any], *, read_only: bool = False,
+               timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a query on another graph of this server (a projection), never the main one."""
+        if key == self.settings.graph_name:
+            raise StoreError("run_on is for projection graphs, not the main graph")
+        limit = self.settings.store_timeout
+        timeout_ms = int((limit if timeout is None else min(timeout, limit)) * 1000)
+        graph = self.graph_named(key)
+        if read_only:
+            return _rows(self._call(lambda: graph.ro_query(text, params, timeout=timeout_ms)))
+        return _rows(self._call(lambda: graph.query(text, params)))
+
+    def read_projection(self, allowed_cases, text: str, *, timeout: float | None = None,
+                        owner: str = "") -> list[dict[str, Any]]:
+        """Run ad-hoc Cypher read-only on the projection of ``allowed_cases`` (built or
+        rebuilt first if needed); rows redacted to ``allowed_cases`` once more."""
+        from graphapp.store import projection
+
+        allowed = frozenset(allowed_cases)
+        key = projection.ensure(self, allowed, owner)
+        rows = self.run_on(key, text, {}, read_only=True, timeout=timeout)
+        return [scope_value(row, allowed) for row in rows]
+
     def drop_all(self) -> None:
+        from graphapp.store import projection
+
+        projection.drop_all(self)
+
         def drop():
             try:
                 self._graph.delete()
@@ -212,6 +265,7 @@ class FalkorStore(GraphStore):
                     raise
 
         self._call(drop)
+        self._call(lambda: self._db.client.incr(self._version_key))
 
     # -- schema --------------------------------------------------------------------------
 

@@ -202,20 +202,36 @@ def read_notification(notification_id: int):
 @bp.get("/queries")
 @requires("run-saved-query")
 def queries():
-    """The saved queries the caller may run."""
+    """The saved queries the caller may run, with their parameters (never the server's)."""
     return jsonify({"queries": [q.to_dict() for q in saved.available(context.store(), g.actor)]})
 
 
 @bp.post("/queries/<name>/run")
 @requires("run-saved-query")
 def run_query(name: str):
-    """Run a saved query: ``{"params": {...}}`` in, ``{"columns", "rows", "truncated"}`` out."""
-    body = request.get_json(silent=True) or {}
+    """Run a saved query: ``{"params": {...}, "format": "json"|"csv"}`` in; ``{"columns",
+    "rows", "truncated", "params"}`` (and ``nodes``/``edges`` for a graph result) or a CSV
+    file out. Audited with the name, the parameters and the row count."""
+    from flask import Response
+
+    body = request.get_json(silent=True)
+    body = {} if body is None else body
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_parameter", "the body must be a JSON object")
     params = body.get("params", {})
     if not isinstance(params, dict):
         raise ApiError(400, "bad_parameter", "params must be an object")
-    result = saved.run(context.store(), g.actor, name, params)
-    context.record("run-query", query=name, params=params, rows=len(result["rows"]))
+    fmt = body.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "bad_parameter", "format must be json or csv")
+    try:
+        result = saved.run_audited(context.store(), context.settings(), g.actor, name, params,
+                                   client=context.client_address(), via="api")
+    except saved.QueryFailed as exc:
+        raise ApiError(503, "query_failed", str(exc)) from exc
+    if fmt == "csv":
+        return Response(saved.to_csv(result), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"'})
     return jsonify(result)
 
 
@@ -244,3 +260,26 @@ def audit_log():
         limit=int_arg("limit", 100, 1, 1000), offset=int_arg("offset", 0, 0, 10_000_000))
     context.record("read-audit", count=len(records))
     return jsonify({"records": records})
+
+
+@bp.post("/console")
+@requires("use-cypher-console")
+def console():
+    """Ad-hoc read-only Cypher on the caller's projection: ``{"statement"}`` in, ``{"columns",
+    "rows", "truncated"}`` out; writes, schema changes, administrative procedures and LOAD CSV
+    are refused (400), and every statement is audited in full."""
+    from graphapp.services import console as console_service
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("statement"), str):
+        raise ApiError(400, "bad_parameter", "send {\"statement\": \"MATCH …\"}")
+    try:
+        result = console_service.run(context.store(), context.settings(), g.actor,
+                                     body["statement"], client=context.client_address(), via="api")
+    except console_service.Refused as exc:
+        raise ApiError(400, "refused", str(exc)) from exc
+    except console_service.ConsoleOff as exc:
+        raise ApiError(503, "console_off", str(exc)) from exc
+    except console_service.ConsoleFailed as exc:
+        raise ApiError(400, "query_failed", str(exc)) from exc
+    return jsonify(result)

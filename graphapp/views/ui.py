@@ -210,27 +210,70 @@ def decide_suggestion(entity_id: str, other_id: str, decision: str):
 @bp.get("/queries")
 @requires("run-saved-query")
 def queries():
-    """The saved query library."""
-    return render_template("queries.html", queries=saved.available(context.store(), g.actor))
+    """The saved query library, by title, with a filter by tag."""
+    library = saved.available(context.store(), g.actor)
+    tag = request.args.get("tag", "")
+    tags = sorted({t for q in library for t in q.tags})
+    shown = [q for q in library if not tag or tag in q.tags]
+    return render_template("queries.html", queries=shown, tags=tags, tag=tag)
 
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])
 @requires("run-saved-query")
 def query(name: str):
-    """One saved query: its parameters, and its results once run."""
+    """One saved query: a form made from its parameters, and its results once run."""
     store = context.store()
     q = saved.get(store, g.actor, name)
     result, error, values = None, "", {}
     if request.method == "POST":
-        values = {p.name: request.form.get(p.name, "") for p in q.parameters}
+        values = _query_form_values(q)
         try:
-            result = saved.run(store, g.actor, name, values)
-        except saved.BadParameters as exc:
+            result = saved.run_audited(store, context.settings(), g.actor, name, values,
+                                       client=context.client_address(), via="ui")
+        except (saved.BadParameters, saved.QueryFailed) as exc:
             error = str(exc)
-        else:
-            context.record("run-query", query=name, params=values, rows=len(result["rows"]))
+    expand_base = url_for("api.entity_network", entity_id="ENTITY").replace("ENTITY/network", "")
     return render_template("query.html", q=q, result=result, error=error, values=values,
-                           dumps=json.dumps)
+                           dumps=json.dumps, display=saved.display, expand_base=expand_base)
+
+
+def _query_form_values(q) -> dict:
+    """The form's fields for the query's parameters (an unticked checkbox is false)."""
+    values = {}
+    for p in q.parameters:
+        if p.type == "bool":
+            values[p.name] = "true" if request.form.get(p.name) else "false"
+        elif p.type == "list<string>" and len(request.form.getlist(p.name)) > 1:
+            values[p.name] = request.form.getlist(p.name)
+        else:
+            values[p.name] = request.form.get(p.name, "")
+    return values
+
+
+@bp.post("/queries/<name>/download")
+@requires("run-saved-query")
+def query_download(name: str):
+    """Run a saved query and download its table as CSV (formulas neutralised) or JSON."""
+    store = context.store()
+    q = saved.get(store, g.actor, name)
+    fmt = request.form.get("format", "csv")
+    if fmt not in ("csv", "json"):
+        abort(400)
+    try:
+        result = saved.run_audited(store, context.settings(), g.actor, name, _query_form_values(q),
+                                   client=context.client_address(), via=f"ui-download-{fmt}")
+    except (saved.BadParameters, saved.QueryFailed) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("ui.query", name=name))
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        body, mimetype = saved.to_csv(result), "text/csv"
+    else:
+        body = json.dumps({"query": name, "run_at": stamp, "by": g.actor.name, **result},
+                          ensure_ascii=False, indent=1)
+        mimetype = "application/json"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}-{stamp}.{fmt}"'})
 
 
 @bp.get("/hits")
@@ -267,3 +310,26 @@ def notifications_read():
     context.record("mark-notification-read", count=count)
     flash(f"{count} notification(s) marked as read.", "info")
     return redirect(url_for("ui.notifications_page"))
+
+
+@bp.route("/console", methods=["GET", "POST"])
+@requires("use-cypher-console")
+def console():
+    """The Cypher console: ad-hoc read-only Cypher on a projection of one's own cases."""
+    from graphapp.services import console as console_service
+
+    store = context.store()
+    statement, result, error = "", None, ""
+    enabled = console_service.available(store)
+    if request.method == "POST":
+        statement = request.form.get("statement", "")
+        try:
+            result = console_service.run(store, context.settings(), g.actor, statement,
+                                         client=context.client_address(), via="ui")
+        except (console_service.Refused, console_service.ConsoleOff,
+                console_service.ConsoleFailed) as exc:
+            error = str(exc)
+    return render_template("console.html", statement=statement, result=result, error=error,
+                           enabled=enabled, dumps=json.dumps, display=saved.display,
+                           row_cap=console_service.ROW_CAP,
+                           timeout=int(console_service.TIMEOUT_SECONDS))

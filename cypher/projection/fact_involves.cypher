@@ -1,0 +1,10 @@
+// description: Create the projection's INVOLVES facts between nodes it already holds.
+// params:
+//   rows: list<map>
+UNWIND $rows AS r
+MATCH (a)
+WHERE id(a) = r.s
+MATCH (b)
+WHERE id(b) = r.e
+CREATE (a)-[x:INVOLVES]->(b)
+SET x = r.props
