@@ -114,6 +114,11 @@ class FourCases:
 @pytest.fixture
 def four_cases(store, settings, tmp_path) -> FourCases:
     """The four cases loaded into an empty graph, and one API user per membership above."""
+    return load_four_cases(store, settings, tmp_path)
+
+
+def load_four_cases(store, settings, tmp_path) -> FourCases:
+    """:func:`four_cases` for a fixture that changes FILES first."""
     result = load_directory(write_four_cases(tmp_path / "four"), store, settings)
     assert result.ok, [str(p) for p in result.problems]
     headers = {name: bearer(make_user(settings, name, role, cases))

@@ -121,13 +121,17 @@ def test_several_restricted_cases_of_one_unit_are_one_hit():
     assert shown == [{"classification": "restricted", "unit": "Noa", "contact": "x"}], shown
 
 
-def test_unknown_classifications_are_treated_as_covert():
+def test_unknown_classifications_are_covert_and_a_missing_one_is_ingests_default_normal():
     rows = [{"case_id": "K-1", "classification": "secret", "unit": "U", "contact": "c"},
-            {"case_id": "K-2", "classification": None, "unit": "V", "contact": "d"}]
+            {"case_id": "K-3", "classification": "Covert ", "unit": "W", "contact": "e"},
+            {"case_id": "K-2", "classification": None, "unit": "V", "contact": "d"},
+            {"case_id": "K-4", "classification": "", "unit": "X", "contact": "f"}]
     hidden = hits._hidden_cases(rows, entity_id=PHONE_ID)
-    assert [h.covert for h in hidden] == [True, False], hidden  # no classification: normal
-    assert hits.disclose(hidden) == [{"classification": "normal", "case_id": "K-2", "unit": "V",
-                                      "contact": "d"}]
+    # Present and unknown: fail closed. Empty or missing: normal, as ingest loads an empty cell.
+    assert [h.covert for h in hidden] == [True, True, False, False], hidden
+    assert hits.disclose(hidden) == [
+        {"classification": "normal", "case_id": "K-2", "unit": "V", "contact": "d"},
+        {"classification": "normal", "case_id": "K-4", "unit": "X", "contact": "f"}]
 
 
 @pytest.mark.parametrize("row", [
@@ -250,6 +254,35 @@ def test_a_covert_only_identifier_answers_exactly_like_an_unknown_one(client, fo
     assert notifications_of(client, h["carl"]) == []
 
 
+@pytest.fixture
+def covert_only_id(monkeypatch, store, settings, tmp_path) -> fourcases.FourCases:
+    """The four cases, but only the covert case's record of Sara Lind holds her national id: the
+    others name her with the same birth date, so she is one person across all four."""
+    header, rows = fourcases.FILES["persons.csv"]
+    column = header.index("national_id")
+    rows = [[*r[:column], r[column] if r[1] == "C1" else "", *r[column + 1:]] for r in rows]
+    monkeypatch.setitem(fourcases.FILES, "persons.csv", (header, rows))
+    return fourcases.load_four_cases(store, settings, tmp_path)
+
+
+def test_a_national_id_only_a_covert_case_holds_answers_like_an_unknown_one(client, covert_only_id):
+    h = covert_only_id.headers
+    sara = person_id(client, h["olle"], "Sara")
+    assert {n["case_id"] for n in [*get(client, f"/entities/{quote(sara)}", h["olle"]).json["hits"]]
+            if "case_id" in n} == {B}, "the fixture no longer joins Sara across the cases"
+    for name in ("olle", "ines", "rita"):
+        covert = get(client, "/hits", h[name], identifier=NATIONAL_ID, kind="national_id")
+        unknown = get(client, "/hits", h[name], identifier="19800101-9999", kind="national_id")
+        assert covert.status_code == unknown.status_code == 200
+        assert covert.json == unknown.json == {"hit": False, "hits": [], "checked": ["national_id"]}, (
+            name, covert.json)
+        assert covert.data == unknown.data
+    # The covert case's owner hears of every check that reached her record.
+    assert [(n["looker"], n["via"]) for n in notifications_of(client, h["cora"])
+            if n["via"] == "hit-check"] == [("rita", "hit-check"), ("ines", "hit-check"),
+                                            ("olle", "hit-check")]
+
+
 def test_hit_checks_are_audited_without_the_national_id_in_clear(client, four_cases):
     settings, olle = four_cases.settings, four_cases.headers["olle"]
     get(client, "/hits", olle, identifier="070 999 00 11", kind="phone")
@@ -266,6 +299,33 @@ def test_hit_checks_are_audited_without_the_national_id_in_clear(client, four_ca
     assert national.detail["national_id_key"].startswith("nid:"), national.detail
     assert "1234" not in str(national.detail), national.detail
     assert none.cases == [] and none.detail["shown"] == 0, none.detail
+
+
+def test_a_national_id_checked_without_a_kind_is_not_audited_in_clear_as_a_phone(client, four_cases):
+    """The hit-check form's default (no kind) reads 19900101-1234 as a phone too, and some
+    national ids are valid phone numbers: with both readings the phone is audited as a key."""
+    settings, olle = four_cases.settings, four_cases.headers["olle"]
+    for typed in (NATIONAL_ID, "9001011234"):
+        assert get(client, "/hits", olle, identifier=typed).status_code == 200
+    for row in audit(settings, "check-hit"):
+        assert row.detail["national_id_key"].startswith("nid:"), row.detail
+        assert row.detail["phone_key"].startswith("phone:") and "phone" not in row.detail, row.detail
+        assert "1234" not in str(row.detail), row.detail
+
+
+def test_the_audit_outcome_is_what_the_user_was_told(client, four_cases):
+    """A covert-only hit is "no-hit" like an unknown identifier (the administrators' audit view
+    shows outcomes); the record's cases and detail, which that view hides, name the covert case."""
+    olle = four_cases.headers["olle"]
+    get(client, "/hits", olle, identifier="+48 600 100 200", kind="phone")
+    get(client, "/hits", olle, identifier="+48 600 100 299", kind="phone")
+    covert, unknown = audit(four_cases.settings, "check-hit")
+    assert covert.outcome == unknown.outcome == "no-hit"
+    assert covert.cases == [C] and covert.detail["hidden"] == [{"case_id": C, "classification": "covert"}]
+    from graphapp import audit as audit_log
+
+    shown = {r["id"]: r for r in audit_log.admin_view(four_cases.settings, action="check-hit")}
+    assert shown[covert.id] == {**shown[unknown.id], "id": covert.id, "at": shown[covert.id]["at"]}
 
 
 def test_entity_hits_are_audited(client, four_cases):

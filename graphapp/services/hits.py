@@ -7,6 +7,10 @@ entity with theirs, by the hidden case's classification (DESIGN.md section 5).
 - ``covert`` (and any classification this code does not know: fail closed): nothing at all,
   and the covert case's owners are notified instead (who looked, which entity, when).
 
+A case with no classification at all (empty or missing) is ``normal``: that is ingest's
+default for an empty cell of cases.csv (ingest/files.py), so the graph and this module read
+such a case alike. Only a value that is present and unknown ("secret", "Covert ") is covert.
+
 Two ways in: the hits of an entity the user may see (the entity page and
 ``GET /api/v1/entities/{id}``), and a hit check on an exact identifier, a phone in any
 spelling or a national id, whether or not the user may see the entity
@@ -140,7 +144,10 @@ def check(store: GraphStore, settings: Settings, actor: Actor, identifier: str,
     checked, detail = [], {}
     if phone is not None:
         checked.append("phone")
-        detail["phone"] = phone
+        if national is None:
+            detail["phone"] = phone
+        else:  # "19900101-1234" reads as a phone too: never the national id in clear
+            detail["phone_key"] = ids.match_key(settings.match_key(), "phone", phone)
         hidden += _hidden_cases(store.read("views/hits_phone", {"e164": phone},
                                            allowed_cases=allowed_cases))
     if national is not None:
@@ -184,7 +191,9 @@ def _notify_and_audit(settings: Settings, actor: Actor, hidden: list[HiddenCase]
     audit.record(settings, audit.AuditEvent(
         action="check-hit" if via == "hit-check" else "hit",
         actor=actor.name,
-        outcome="hit" if hidden else "no-hit",
+        # What the user was told: "covert holds it" and "no case holds it" are one outcome in
+        # the administrators' view; ``cases`` and ``detail`` (not shown there) name covert cases.
+        outcome="hit" if shown else "no-hit",
         cases=tuple(hidden_cases),
         client=client,
         detail={**detail, "via": via, "shown": len(shown),
