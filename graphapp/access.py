@@ -22,6 +22,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
         "read-export", "use-cypher-console", "check-hit", "read-notifications", "resolve-persons",
+        "publish-query",
     }),
     "prosecutor": frozenset({"read-export"}),
     # Administrators read case data only where they are also members (visible_case_ids).
@@ -53,6 +54,9 @@ ACTIONS = {
                  "by their classification (deconfliction)",
     "read-notifications": "read the notices of others touching one's covert cases' entities",
     "resolve-persons": "confirm or reject a merge suggestion (with edit rights on both its cases)",
+    "publish-query": "review a drafted query and share it with the members of the cases it is "
+                     "meant for (a member of every one of them; never its author, never an "
+                     "administrator)",
 }
 
 WRITE_ACCESS = frozenset({"edit", "owner"})

@@ -273,6 +273,30 @@ class ExportShare(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class QueryDraft(Base):
+    """A query an analyst drafts in the UI (ad-hoc Cypher, issue 10). Drafts run only on the
+    runner's projection, approved or not; approval by a reviewer who is a member of every case
+    in ``for_cases`` shares it with those cases' members. Editing the text withdraws it."""
+
+    __tablename__ = "query_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    statement: Mapped[str] = mapped_column(Text)
+    #: The cases it is meant for: who may review it, and with whom approval shares it.
+    for_cases: Mapped[list] = mapped_column(JSON, default=list)
+    #: draft → submitted → approved | rejected; an edit returns it to draft.
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    reviewer: Mapped[str] = mapped_column(String(120), default="")
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditWriter(Base):
     """One row whose update makes audit writers take turns (see graphapp.audit)."""
 

@@ -333,3 +333,141 @@ def console():
                            enabled=enabled, dumps=json.dumps, display=saved.display,
                            row_cap=console_service.ROW_CAP,
                            timeout=int(console_service.TIMEOUT_SECONDS))
+
+
+@bp.get("/drafts")
+@requires("run-saved-query")
+def drafts():
+    """Drafted queries: one's own, those awaiting one's review, and those shared with one."""
+    from graphapp.services import drafts as draft_service
+
+    lists = draft_service.visible(context.settings(), g.actor)
+    mine = g.actor.cases
+    return render_template("drafts.html", lists=lists, my_cases=sorted(mine), draft=None,
+                           values={}, error="")
+
+
+@bp.post("/drafts")
+@requires("use-cypher-console")
+def draft_create():
+    """Save a new draft (refused statements are never stored)."""
+    from graphapp.services import drafts as draft_service
+
+    values = _draft_form()
+    try:
+        draft = draft_service.save(context.settings(), g.actor, client=context.client_address(),
+                                   **values)
+    except draft_service.BadDraft as exc:
+        lists = draft_service.visible(context.settings(), g.actor)
+        return render_template("drafts.html", lists=lists, my_cases=sorted(g.actor.cases),
+                               draft=None, values=values, error=str(exc)), 400
+    flash("Draft saved. It runs on your own projection; submit it for review to share it.", "info")
+    return redirect(url_for("ui.draft", draft_id=draft.id))
+
+
+def _draft_form() -> dict:
+    return {"title": request.form.get("title", ""), "description": request.form.get("description", ""),
+            "statement": request.form.get("statement", ""),
+            "for_cases": request.form.getlist("for_cases")}
+
+
+def _load_draft(draft_id: int):
+    from graphapp.services import drafts as draft_service
+
+    try:
+        return draft_service.get(context.settings(), g.actor, draft_id)
+    except draft_service.DraftNotFound:
+        abort(404)
+
+
+def _draft_page(draft, result=None, error: str = "", status: int = 200):
+    from graphapp.services import drafts as draft_service
+
+    return render_template("draft.html", draft=draft, result=result, error=error,
+                           may_review=draft_service.may_review(g.actor, draft),
+                           mine=draft.author == g.actor.name, my_cases=sorted(g.actor.cases),
+                           dumps=json.dumps, display=saved.display), status
+
+
+@bp.get("/drafts/<int:draft_id>")
+@requires("run-saved-query")
+def draft(draft_id: int):
+    """One drafted query: its text, its review, and (for its author) the edit form."""
+    return _draft_page(_load_draft(draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>")
+@requires("use-cypher-console")
+def draft_edit(draft_id: int):
+    """Edit one's own draft; an edit withdraws a submission or an approval."""
+    from graphapp.services import drafts as draft_service
+
+    current = _load_draft(draft_id)
+    try:
+        updated = draft_service.save(context.settings(), g.actor, draft_id=draft_id,
+                                     client=context.client_address(), **_draft_form())
+    except draft_service.DraftNotFound:
+        abort(404)
+    except draft_service.BadDraft as exc:
+        return _draft_page(current, error=str(exc), status=400)
+    flash("Saved." + (" The approval is withdrawn: submit it again for review."
+                      if current.status in ("submitted", "approved") else ""), "info")
+    return redirect(url_for("ui.draft", draft_id=updated.id))
+
+
+@bp.post("/drafts/<int:draft_id>/submit")
+@requires("use-cypher-console")
+def draft_submit(draft_id: int):
+    """Ask for review: a member of every case it is meant for may approve it."""
+    from graphapp.services import drafts as draft_service
+
+    try:
+        draft_service.submit(context.settings(), g.actor, draft_id, client=context.client_address())
+    except draft_service.DraftNotFound:
+        abort(404)
+    except draft_service.BadDraft as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Submitted for review.", "info")
+    return redirect(url_for("ui.draft", draft_id=draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/review")
+@requires("publish-query")
+def draft_review(draft_id: int):
+    """Approve (share with the members of its cases) or reject a submitted draft."""
+    from graphapp.services import drafts as draft_service
+
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    try:
+        draft_service.review(context.settings(), g.actor, draft_id, decision == "approve",
+                             request.form.get("note", ""), client=context.client_address())
+    except draft_service.DraftNotFound:
+        abort(404)
+    except draft_service.BadDraft as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Approved: shared with the members of its cases." if decision == "approve"
+              else "Rejected.", "info")
+    return redirect(url_for("ui.draft", draft_id=draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/run")
+@requires("run-saved-query")
+def draft_run(draft_id: int):
+    """Run a draft on one's own projection (never the full graph)."""
+    from graphapp.services import console as console_service
+    from graphapp.services import drafts as draft_service
+
+    current = _load_draft(draft_id)
+    try:
+        result = draft_service.run(context.store(), context.settings(), g.actor, draft_id,
+                                   client=context.client_address())
+    except draft_service.DraftNotFound:
+        abort(404)
+    except (console_service.Refused, console_service.ConsoleOff,
+            console_service.ConsoleFailed) as exc:
+        return _draft_page(current, error=str(exc), status=400)
+    return _draft_page(current, result=result)
