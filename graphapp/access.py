@@ -18,11 +18,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "investigator": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
         "read-export", "check-hit", "read-notifications", "resolve-persons",
+        "find-paths", "view-cross-case", "run-detector",
     }),
     "analyst": frozenset({
         "view-case", "search", "view-entity", "view-network", "run-saved-query", "export",
         "read-export", "use-cypher-console", "check-hit", "read-notifications", "resolve-persons",
         "publish-query",
+        "find-paths", "view-cross-case", "run-detector",
     }),
     "prosecutor": frozenset({"read-export"}),
     # Administrators read case data only where they are also members (visible_case_ids).
@@ -57,6 +59,10 @@ ACTIONS = {
     "publish-query": "review a drafted query and share it with the members of the cases it is "
                      "meant for (a member of every one of them; never its author, never an "
                      "administrator)",
+    "find-paths": "find the shortest paths between two entities over one's visible facts",
+    "view-cross-case": "read the report of entities that join several of one's cases, with hits "
+                       "for the cases one cannot see",
+    "run-detector": "run the trafficking pattern detectors over one's visible cases",
 }
 
 WRITE_ACCESS = frozenset({"edit", "owner"})

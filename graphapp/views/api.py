@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from graphapp.services import graph, hits, layout, notifications, suggestions
+from graphapp.services import (
+    analysis,
+    detectors,
+    graph,
+    hits,
+    layout,
+    links,
+    notifications,
+    paths,
+    suggestions,
+)
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
 from graphapp.views import context
@@ -113,6 +123,88 @@ def entity_expand(entity_id: str):
     context.record("expand", cases={c for n in view["nodes"] for c in n["cases"]},
                    entity=entity_id, offset=offset, nodes=len(view["nodes"]))
     return jsonify(view)
+
+
+@bp.get("/entities/<path:entity_id>/network/analysis")
+@requires("view-network")
+def entity_network_analysis(entity_id: str):
+    """Measures of the entity's visible network (``hops``, ``limit`` as for the network):
+    degree, betweenness, eigenvector, Louvain communities, bridges, articulation points and
+    components, with the view itself; ``include_cases=1`` keeps case nodes in the analysis."""
+    hops = int_arg("hops", 2, 1, graph.MAX_HOPS)
+    limit = int_arg("limit", 500, 1, analysis.MAX_NODES)
+    view = graph.network(context.store(), g.actor, entity_id, hops=hops, limit=limit)
+    try:
+        result = analysis.analyse(view, include_cases=flag_arg("include_cases"))
+    except analysis.BadAnalysis as exc:
+        raise ApiError(400, "bad_parameter", str(exc)) from exc
+    analysis.annotate(view, result)
+    context.record("view-network", cases={c for n in view["nodes"] for c in n["cases"]},
+                   entity=entity_id, hops=hops, nodes=len(view["nodes"]), analysis=True)
+    return jsonify({**view, "analysis": result})
+
+
+@bp.get("/paths")
+@requires("find-paths")
+def find_paths():
+    """The shortest paths (``k`` of them, shortest first) of at most ``max_hops`` visible facts
+    between ``from`` and ``to``, never through a case: ``{"paths": [{"nodes", "edges",
+    "hops", "chain"}], ...}``."""
+    source, target = request.args.get("from", ""), request.args.get("to", "")
+    if not source or not target:
+        raise ApiError(400, "bad_parameter", "from and to are required entity ids")
+    max_hops = int_arg("max_hops", paths.DEFAULT_MAX_HOPS, 1, paths.MAX_HOPS)
+    k = int_arg("k", paths.DEFAULT_K, 1, paths.MAX_K)
+    try:
+        found = paths.find_paths(context.store(), g.actor, source, target, max_hops=max_hops, k=k)
+    except paths.BadPathRequest as exc:
+        raise ApiError(400, "bad_parameter", str(exc)) from exc
+    context.record("path", cases=found["cases"], source=found["from"], target=found["to"],
+                   max_hops=max_hops, k=k, found=len(found["paths"]))
+    return jsonify(found)
+
+
+@bp.get("/links/cross-case")
+@requires("view-cross-case")
+def cross_case_links():
+    """Entities linked to at least ``min_cases`` of the caller's cases, ranked, with regions,
+    dates and hits for the rest; and the case-to-case network (``kinds``: comma-separated)."""
+    min_cases = int_arg("min_cases", 2, 2, 100)
+    limit = int_arg("limit", links.DEFAULT_LIMIT, 1, links.MAX_LIMIT)
+    kinds = tuple(k for k in request.args.get("kinds", "").split(",") if k) or links.KINDS
+    try:
+        report = links.cross_case(context.store(), context.settings(), g.actor,
+                                  min_cases=min_cases, kinds=kinds, limit=limit,
+                                  client=context.client_address())
+    except links.BadLinksRequest as exc:
+        raise ApiError(400, "bad_parameter", str(exc)) from exc
+    context.record("view-cross-case", cases=[c["case_id"] for c in report["cases"]],
+                   min_cases=min_cases, links=len(report["links"]))
+    return jsonify(report)
+
+
+@bp.get("/detectors")
+@requires("run-detector")
+def list_detectors():
+    """The trafficking pattern detectors, each with its explanation and parameter."""
+    return jsonify({"detectors": detectors.available(g.actor)})
+
+
+@bp.get("/detectors/<name>")
+@requires("run-detector")
+def run_detector(name: str):
+    """Run one detector over the caller's visible cases: its findings with the facts behind
+    each (``threshold`` overrides the detector's parameter, ``limit`` caps its rows)."""
+    try:
+        detector = detectors.get(g.actor, name)
+    except detectors.UnknownDetector as exc:
+        raise ApiError(404, "not_found", "No such detector.") from exc
+    threshold = int_arg("threshold", detector.default, detector.low, 100)
+    limit = int_arg("limit", detectors.DEFAULT_LIMIT, 1, detectors.MAX_LIMIT)
+    result = detectors.run(context.store(), g.actor, name, threshold=threshold, limit=limit)
+    context.record("run-detector", cases=result["cases"], detector=name, threshold=threshold,
+                   findings=len(result["findings"]))
+    return jsonify(result)
 
 
 @bp.get("/persons/<person_id>/suggestions")

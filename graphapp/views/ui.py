@@ -207,6 +207,142 @@ def decide_suggestion(entity_id: str, other_id: str, decision: str):
     return redirect(url_for("ui.entity", entity_id=entity_id))
 
 
+@bp.get("/paths")
+@requires("find-paths")
+def paths_page():
+    """The path finder: two entities (an id, or words that find exactly one), the shortest
+    paths between them over visible facts, drawn and as readable chains with sources."""
+    from graphapp.services import paths
+
+    text = {"from": request.args.get("from", "").strip(), "to": request.args.get("to", "").strip()}
+    max_hops = _bounded("max_hops", paths.DEFAULT_MAX_HOPS, 1, paths.MAX_HOPS)
+    k = _bounded("k", 3, 1, paths.MAX_K)
+    chosen = {side: _resolve(value) for side, value in text.items() if value}
+    result, error = None, ""
+    if all(side in chosen and len(chosen[side]) == 1 for side in ("from", "to")):
+        try:
+            result = paths.find_paths(context.store(), g.actor, chosen["from"][0]["id"],
+                                      chosen["to"][0]["id"], max_hops=max_hops, k=k)
+        except paths.BadPathRequest as exc:
+            error = str(exc)
+        except graph.NotFound:
+            error = "No such entity, or not one you may see."
+        else:
+            context.record("path", cases=result["cases"], source=result["from"],
+                           target=result["to"], max_hops=max_hops, k=k,
+                           found=len(result["paths"]))
+    return render_template("paths.html", text=text, chosen=chosen, max_hops=max_hops, k=k,
+                           result=result, error=error, hop_choices=range(1, paths.MAX_HOPS + 1),
+                           graph=_path_graph(result))
+
+
+def _path_graph(result: dict | None) -> dict:
+    """The found paths as one drawing: each path a row, its nodes left to right in path order
+    (a node shared by several paths stays where its first path put it)."""
+    nodes: dict[str, dict] = {}
+    edges: dict[str, dict] = {}
+    if not result:
+        return {"nodes": [], "edges": []}
+    width = 900.0
+    for row, path in enumerate(result["paths"]):
+        for i, node in enumerate(path["nodes"]):
+            if node["id"] not in nodes:
+                x = width * i / max(path["hops"], 1)
+                nodes[node["id"]] = {**node, "x": round(x, 1), "y": row * 110.0}
+        for e in path["edges"]:
+            edges[e["id"]] = e
+    return {"nodes": list(nodes.values()), "edges": list(edges.values())}
+
+
+def _resolve(value: str) -> list[dict]:
+    """The entities a path finder box names: an entity id the caller may see, else what a
+    search for the words finds (up to 10; the page asks to pick one when there are several)."""
+    from graphapp import model
+
+    try:
+        model.parse_entity_id(value)
+    except model.InvalidEntityId:
+        pass
+    else:
+        found = graph.labels(context.store(), g.actor, [value])
+        if value in found:
+            return [found[value]]
+    try:
+        results = search_service.search(context.store(), g.actor, value, 10)
+    except search_service.BadQuery:
+        return []
+    context.record("search", cases={c for r in results for c in r["cases"]}, q=value,
+                   results=len(results), via="paths")
+    return [r for r in results if r["kind"] != "case"]
+
+
+def _bounded(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+@bp.get("/links")
+@requires("view-cross-case")
+def links_page():
+    """The cross-case report: entities joining several of one's cases, and the case network."""
+    from graphapp.services import links
+
+    min_cases = _bounded("min_cases", 2, 2, 100)
+    report = links.cross_case(context.store(), context.settings(), g.actor, min_cases=min_cases,
+                              client=context.client_address())
+    context.record("view-cross-case", cases=[c["case_id"] for c in report["cases"]],
+                   min_cases=min_cases, links=len(report["links"]))
+    return render_template("links.html", report=report, min_cases=min_cases)
+
+
+@bp.get("/detectors")
+@requires("run-detector")
+def detectors_page():
+    """The trafficking pattern detectors, each with what it looks for."""
+    from graphapp.services import detectors
+
+    return render_template("detectors.html", detectors=detectors.available(g.actor), result=None,
+                           current=None)
+
+
+@bp.get("/detectors/<name>")
+@requires("run-detector")
+def detector_page(name: str):
+    """One detector's findings over one's visible cases, with the facts behind each."""
+    from graphapp.services import detectors
+
+    try:
+        detector = detectors.get(g.actor, name)
+    except detectors.UnknownDetector:
+        abort(404)
+    threshold = _bounded("threshold", detector.default, detector.low, 100)
+    result = detectors.run(context.store(), g.actor, name, threshold=threshold)
+    context.record("run-detector", cases=result["cases"], detector=name, threshold=threshold,
+                   findings=len(result["findings"]))
+    return render_template("detectors.html", detectors=detectors.available(g.actor),
+                           result=result, current=detector.to_dict(), threshold=threshold)
+
+
+@bp.get("/entities/<path:entity_id>/analysis")
+@requires("view-network")
+def analysis_page(entity_id: str):
+    """Network measures of an entity's visible neighbourhood: sizes, colours and a table."""
+    from graphapp.services import analysis
+
+    hops = _hops()
+    view = graph.network(context.store(), g.actor, entity_id, hops=hops, limit=500)
+    include_cases = request.args.get("include_cases") == "1"
+    result = analysis.analyse(view, include_cases=include_cases)
+    analysis.annotate(view, result)
+    context.record("view-network", cases={c for n in view["nodes"] for c in n["cases"]},
+                   entity=entity_id, hops=hops, nodes=len(view["nodes"]), analysis=True)
+    return render_template("analysis.html", entity=view["nodes"][0], view=view, result=result,
+                           hops=hops, include_cases=include_cases)
+
+
 @bp.get("/queries")
 @requires("run-saved-query")
 def queries():

@@ -1,0 +1,22 @@
+// description: >-
+//   Detector "one phone used by several persons": phones that at least $min_persons persons
+//   use according to the caller's cases (a controller's phone passed around, or a number the
+//   victims are made to share). Starts from the allowed Case nodes.
+// params:
+//   allowed_cases: list<string>
+//   min_persons: int
+//   limit: int
+MATCH (c:Case)-[m:MENTIONS]->(ph:Phone)
+WHERE c.case_id IN $allowed_cases AND c.pending_batch IS NULL AND m.case_id = c.case_id
+WITH DISTINCT ph
+MATCH (p:Person)-[u:USES]->(ph)
+WHERE u.case_id IN $allowed_cases
+WITH ph, collect(DISTINCT p) AS persons,
+     collect({type: 'USES', person_nid: id(p), case_id: u.case_id, source: u.source,
+              day: substring(coalesce(u.first_seen, ''), 0, 10),
+              until: substring(coalesce(u.last_seen, ''), 0, 10)}) AS facts
+WHERE size(persons) >= $min_persons
+RETURN id(ph) AS nid, ph AS node, size(persons) AS score, facts,
+       [x IN persons | {nid: id(x), node: x}] AS others
+ORDER BY score DESC, ph.e164
+LIMIT $limit

@@ -1,0 +1,157 @@
+"""Cross-case links: the entities that join two or more of the caller's investigations.
+
+An entity with facts in several visible cases is where investigations should talk to each
+other: the same phone in Jönköping and Helsingborg, one hotel in three operations. The report
+walks out from the caller's allowed Case nodes (``views/links_cross_case``), never scans every
+node's ``case_ids`` (FALKORDB.md measured both: the walk costs what the caller's cases hold, the
+scan what the database holds). For each entity it shows its visible cases, their regions (the
+cases' units), the first and last date its visible facts state, and the hits in cases the
+caller cannot see, by the rules of :mod:`graphapp.services.hits` (normal: case, unit, contact;
+restricted: unit and contact; covert: nothing, and the covert case's owners are notified).
+
+Ranking: more visible cases first, then more regions, then more hits, then kind and label.
+The case-to-case network joins two visible cases by the entities they share.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from itertools import combinations
+
+from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
+from graphapp.services import graph, hits
+from graphapp.settings import Settings
+from graphapp.store import GraphStore, Node
+
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 2000
+KINDS = ("person", "phone", "address", "hotel", "advert")
+#: Entities per read when the report fetches dates and hidden cases.
+CHUNK = 1000
+
+
+class BadLinksRequest(ValueError):
+    """The request cannot be answered as asked; the message is safe to show."""
+
+
+def cross_case(store: GraphStore, settings: Settings, actor: Actor, min_cases: int = 2,
+               kinds: tuple[str, ...] = KINDS, limit: int = DEFAULT_LIMIT, *,
+               client: str = "") -> dict:
+    """The ranked report and the case-to-case network.
+
+    Returns ``{"links": [{"id", "kind", "label", "cases", "regions", "first", "last",
+    "hits", "hit_count"}], "total", "truncated", "cases": [case summaries],
+    "network": {"nodes", "edges"}, "min_cases"}``. ``hits`` are empty for a role without
+    ``check-hit`` (covert owners are notified all the same, as on an entity page).
+
+    :raise BadLinksRequest: ``min_cases`` below 2, an unknown kind, or ``limit`` out of range.
+    """
+    ensure_allowed(actor, "view-cross-case")
+    if not 2 <= min_cases <= 100:
+        raise BadLinksRequest("min_cases must be between 2 and 100")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadLinksRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    unknown = set(kinds) - set(KINDS)
+    if unknown or not kinds:
+        raise BadLinksRequest(f"kinds must be some of: {', '.join(KINDS)}")
+    visible = visible_case_ids(actor)
+    empty = {"links": [], "total": 0, "truncated": False, "cases": [],
+             "network": {"nodes": [], "edges": []}, "min_cases": min_cases}
+    if not visible:
+        return empty
+    rows = [r for r in store.read("views/links_cross_case", {"min_cases": min_cases},
+                                  allowed_cases=visible)
+            if r["node"] is not None and r["node"].kind in kinds]
+    by_nid: dict[int, Node] = {int(r["nid"]): r["node"] for r in rows}
+    cases_of: dict[int, list[str]] = {int(r["nid"]): sorted(set(r["cases"]) & visible)
+                                      for r in rows}
+    case_info = {c["case_id"]: c for c in _cases(store, visible, {c for cs in cases_of.values()
+                                                                   for c in cs})}
+    network = _case_network(case_info, by_nid, cases_of)
+    # Rank on what needs no further read, then read labels, dates and hits for the top only.
+    regions_of = {nid: sorted({case_info[c]["unit"] for c in cs if c in case_info})
+                  for nid, cs in cases_of.items()}
+    order = sorted(by_nid, key=lambda n: (-len(cases_of[n]), -len(regions_of[n]),
+                                          KINDS.index(by_nid[n].kind), by_nid[n].key))
+    top = order[:limit]
+    top_nodes = {nid: by_nid[nid] for nid in top}
+    labels = graph.describe(store, visible, top_nodes)
+    dates = _dates(store, visible, top)
+    shown_hits = _hits(store, settings, actor, visible, top_nodes, client=client)
+    links = []
+    for nid in top:
+        node = by_nid[nid]
+        found = shown_hits.get(node.id, [])
+        links.append({**labels[nid], "cases": cases_of[nid], "regions": regions_of[nid],
+                      "first": dates.get(nid, ("", ""))[0], "last": dates.get(nid, ("", ""))[1],
+                      "hits": found, "hit_count": len(found)})
+    # Ties on cases and regions: the entity with more hits elsewhere is the more urgent call.
+    links.sort(key=lambda x: (-len(x["cases"]), -len(x["regions"]), -x["hit_count"],
+                              KINDS.index(x["kind"]), x["label"], x["id"]))
+    return {"links": links, "total": len(order), "truncated": len(order) > limit,
+            "cases": sorted(case_info.values(), key=lambda c: c["case_id"]),
+            "network": network, "min_cases": min_cases}
+
+
+def _cases(store: GraphStore, visible, case_ids: set[str]) -> list[dict]:
+    if not case_ids:
+        return []
+    out = []
+    for row in store.read("views/cases", {"case_ids": sorted(case_ids)}, allowed_cases=visible):
+        node = row["node"]
+        if node is None:
+            continue
+        p = node.properties
+        out.append({"case_id": node.key, "title": p.get("title", ""), "unit": p.get("unit", ""),
+                    "classification": p.get("classification", "normal")})
+    return out
+
+
+def _dates(store: GraphStore, visible, nids: list[int]) -> dict[int, tuple[str, str]]:
+    out = {}
+    for i in range(0, len(nids), CHUNK):
+        for row in store.read("views/links_dates", {"nids": nids[i:i + CHUNK]},
+                              allowed_cases=visible):
+            out[int(row["nid"])] = (row["first"] or "", row["last"] or "")
+    return out
+
+
+def _hits(store: GraphStore, settings: Settings, actor: Actor, visible,
+          nodes: dict[int, Node], *, client: str) -> dict[str, list[dict]]:
+    """Hits per entity id by the classification rules; covert owners notified, all audited."""
+    hidden: list[hits.HiddenCase] = []
+    nids = sorted(nodes)
+    for i in range(0, len(nids), CHUNK):
+        rows = store.read("views/links_hidden", {"nids": nids[i:i + CHUNK]}, allowed_cases=visible)
+        hidden += hits._hidden_cases(rows)  # the one shape check of hidden-case reads
+    wanted = {n.id for n in nodes.values()}
+    hidden = [h for h in hidden if h.entity_id in wanted]
+    if not hidden:
+        return {}
+    by_entity: dict[str, list[hits.HiddenCase]] = defaultdict(list)
+    for h in hidden:
+        by_entity[h.entity_id].append(h)
+    may = allowed(actor, "check-hit")
+    shown = {eid: hits.disclose(hs) if may else [] for eid, hs in by_entity.items()}
+    hits._notify_and_audit(  # the same notices and audit as an entity page
+        settings, actor, hidden, [h for hs in shown.values() for h in hs], via="cross-case",
+        client=client, detail={"entities": len(by_entity)})
+    return {eid: s for eid, s in shown.items() if s}
+
+
+def _case_network(case_info: dict[str, dict], nodes: dict[int, Node],
+                  cases_of: dict[int, list[str]]) -> dict:
+    """Cases as nodes, joined by an edge per pair that shares entities (with counts by kind)."""
+    shared: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for nid, cases in cases_of.items():
+        for a, b in combinations(sorted(cases), 2):
+            shared[(a, b)][nodes[nid].kind] += 1
+    used = sorted({c for pair in shared for c in pair})
+    return {
+        "nodes": [{"id": "case:" + c, "kind": "case", "label": c,
+                   "title": case_info.get(c, {}).get("title", ""),
+                   "unit": case_info.get(c, {}).get("unit", ""), "cases": [c]} for c in used],
+        "edges": [{"id": f"{a}|{b}", "source": "case:" + a, "target": "case:" + b,
+                   "type": "SHARES", "shared": sum(k.values()), "by_kind": dict(sorted(k.items()))}
+                  for (a, b), k in sorted(shared.items())],
+    }

@@ -1,0 +1,110 @@
+"""Trafficking pattern detectors: each finds its pattern in the visible cases, with the facts
+behind it, and nothing that only a hidden case states."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphapp.services import detectors
+from tests.fourcases import four_cases  # noqa: F401 - a fixture
+from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE, pattern_cases  # noqa: F401
+
+
+def run(client, headers, name, **params):
+    response = client.get(f"/api/v1/detectors/{name}", query_string=params, headers=headers)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert not any(w in str(body) for w in HIDDEN_WORDS), body
+    return body
+
+
+def test_the_list_names_and_explains_every_detector(client, pattern_cases):
+    body = client.get("/api/v1/detectors", headers=pattern_cases.headers["vera"]).json
+    names = [d["name"] for d in body["detectors"]]
+    assert names == list(detectors.DETECTORS), names
+    assert all(len(d["explanation"]) > 60 and d["parameter"]["default"] >= 2
+               for d in body["detectors"])
+
+
+def test_phone_in_adverts_in_several_cities(client, pattern_cases):
+    body = run(client, pattern_cases.headers["vera"], "phone-adverts-cities")
+    [finding] = body["findings"]
+    assert finding["title"] == f"{PHONE}: adverts in 2 cities", finding
+    assert [(f["city"], f["case_id"], f["source"]) for f in finding["facts"]] == [
+        ("Gävle", D1, "D1-11"), ("Sundsvall", D2, "D2-11")]
+    assert run(client, pattern_cases.headers["vera"], "phone-adverts-cities",
+               threshold=3)["findings"] == []
+
+
+def test_persons_at_one_hotel_on_overlapping_dates(client, pattern_cases):
+    body = run(client, pattern_cases.headers["vera"], "hotel-overlapping-stays")
+    [finding] = body["findings"]
+    assert finding["title"] == "Hotell Nord, Gävle: 2 persons between 2031-01-04 and 2031-01-07"
+    assert sorted(e["label"] for e in finding["entities"][1:]) == ["Ana Pop", "Ioana Marin"]
+    assert [f["source"] for f in finding["facts"]] == ["D1-8", "D1-9"]
+    # hank sees the covert case: Hidden Hanna joins the same window.
+    seen = client.get("/api/v1/detectors/hotel-overlapping-stays",
+                      headers=pattern_cases.headers["hank"]).json
+    assert "Hidden Hanna" in str(seen) and "3 persons" in seen["findings"][0]["title"]
+
+
+def test_one_phone_used_by_several_persons(client, pattern_cases):
+    body = run(client, pattern_cases.headers["vera"], "phone-shared-users")
+    [finding] = body["findings"]
+    assert finding["title"] == f"{PHONE}: used by 3 persons"
+    assert sorted(e["label"] for e in finding["entities"][1:]) == [
+        "Ana Pop", "Elena Rus", "Ioana Marin"]
+    assert finding["cases"] == [D1, D2]
+
+
+def test_victims_moved_between_cities(client, pattern_cases):
+    body = run(client, pattern_cases.headers["vera"], "victim-movements")
+    by_name = {f["entities"][0]["label"]: f for f in body["findings"]}
+    ioana = by_name["Ioana Marin"]
+    assert ioana["summary"].startswith("Route: 2031-01-04 Gävle > 2031-02-01 Sundsvall"), ioana
+    assert {f["type"] for f in ioana["facts"]} == {"STAYED_AT", "LISTS"}
+
+
+def test_a_suspect_linked_to_victims_in_several_cases(client, pattern_cases):
+    body = run(client, pattern_cases.headers["vera"], "suspect-victims-cases")
+    [finding] = body["findings"]
+    assert finding["entities"][0]["label"] == "Viktor Sten"
+    assert finding["cases"] == [D1, D2]
+    victims = sorted(e["label"] for e in finding["entities"][1:])
+    assert victims == ["Ana Pop", "Elena Rus", "Ioana Marin"], victims
+    assert any(f["type"] == "ASSOCIATED_WITH" and "controller" in f["what"] for f in finding["facts"])
+    # olga sees one case only: one case is not "several".
+    assert run(client, pattern_cases.headers["olga"], "suspect-victims-cases")["findings"] == []
+
+
+@pytest.mark.parametrize("name", list(detectors.DETECTORS))
+def test_no_detector_shows_anything_of_the_four_cases_hidden_ones(client, four_cases, name):
+    from tests.fourcases import C, R
+
+    response = client.get(f"/api/v1/detectors/{name}", query_string={"threshold": 2},
+                          headers=four_cases.headers["ines"])
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    for word in (R, C, "Ewa Covert", "Sarah Lindh", "+48600100200"):
+        assert word not in text, (name, word)
+
+
+def test_unknown_detector_is_404_and_bad_threshold_400(client, pattern_cases):
+    headers = pattern_cases.headers["vera"]
+    missing = client.get("/api/v1/detectors/nope", headers=headers)
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    bad = client.get("/api/v1/detectors/phone-shared-users?threshold=1", headers=headers)
+    assert bad.status_code == 400
+
+
+def test_the_page_explains_and_shows_findings_with_sources(client, pattern_cases):
+    from tests.test_web import login
+
+    login(client, "vera")
+    index = client.get("/detectors").get_data(as_text=True)
+    assert "Phone in adverts in several cities" in index
+    page = client.get("/detectors/suspect-victims-cases").get_data(as_text=True)
+    assert "Viktor Sten: linked to 3 victim(s) in 2 cases" in page, page
+    assert "D2-12" in page and "controller" in page
+    assert not any(w in page for w in HIDDEN_WORDS)
+    assert client.get("/detectors/nope").status_code == 404

@@ -1,0 +1,88 @@
+"""The cross-case report: entities joining visible cases, hits by classification, nothing of
+covert cases, and the case-to-case network."""
+
+from __future__ import annotations
+
+from tests.fourcases import (  # noqa: F401 - a fixture
+    A,
+    B,
+    C,
+    PHONE_ID,
+    R,
+    UNITS,
+    four_cases,
+)
+from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE, pattern_cases  # noqa: F401
+
+
+def report(client, headers, **params):
+    response = client.get("/api/v1/links/cross-case", query_string=params, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_the_report_ranks_entities_of_several_cases_with_regions_and_dates(client, pattern_cases):
+    body = report(client, pattern_cases.headers["vera"])
+    by_label = {link["label"]: link for link in body["links"]}
+    assert set(by_label) == {PHONE, "Viktor Sten", "Ioana Marin", "Hotell Väst, Borås"}, by_label
+    phone = by_label[PHONE]
+    assert phone["cases"] == [D1, D2]
+    assert phone["regions"] == ["Polisregion Mitt", "Polisregion Nord"]
+    assert (phone["first"], phone["last"]) == ("2031-01-01", "2031-02-01"), phone
+    assert body["network"]["edges"] == [{
+        "id": f"{D1}|{D2}", "source": "case:" + D1, "target": "case:" + D2, "type": "SHARES",
+        "shared": 4, "by_kind": {"hotel": 1, "person": 2, "phone": 1}}]
+    # Persons first among equals (two cases, two regions, no hits each).
+    assert [link["kind"] for link in body["links"]] == ["person", "person", "phone", "hotel"]
+    # Covert hits: nothing (no hit, no count); the covert owner is told instead.
+    assert all(link["hits"] == [] and link["hit_count"] == 0 for link in body["links"])
+    text = str(body)
+    assert not any(w in text for w in HIDDEN_WORDS), text
+
+
+def test_a_covert_owner_is_notified_when_the_report_touches_their_entities(client, pattern_cases):
+    report(client, pattern_cases.headers["vera"])
+    notes = client.get("/api/v1/notifications", headers=pattern_cases.headers["dora"]).json
+    touched = {n["entity"]["id"] if isinstance(n.get("entity"), dict) else n.get("entity_id")
+               for n in notes["notifications"]}
+    assert "phone:" + PHONE in touched, notes
+    assert all(n.get("looker") in (None, "vera") for n in notes["notifications"]), notes
+
+
+def test_hits_follow_the_classification_rules(client, four_cases):
+    body = report(client, four_cases.headers["ines"])
+    links = {link["id"]: link for link in body["links"]}
+    assert PHONE_ID in links, links
+    assert links[PHONE_ID]["cases"] == [A, B]
+    hits = links[PHONE_ID]["hits"]
+    assert hits == [{"classification": "restricted", "unit": UNITS[R][0], "contact": UNITS[R][1]}]
+    text = str(body)
+    for word in (R, C, UNITS[C][0], UNITS[C][1], "Ewa Covert", "Sarah Lindh"):
+        assert word not in text, word
+
+
+def test_one_visible_case_links_nothing_and_counts_nothing(client, four_cases):
+    body = report(client, four_cases.headers["olle"])
+    assert body["links"] == [] and body["total"] == 0 and body["network"]["edges"] == []
+
+
+def test_bad_parameters_and_roles(client, four_cases):
+    headers = four_cases.headers["ines"]
+    bad = client.get("/api/v1/links/cross-case?min_cases=1", headers=headers)
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "bad_parameter"
+    assert client.get("/api/v1/links/cross-case?kinds=case", headers=headers).status_code == 400
+    assert client.get("/api/v1/links/cross-case",
+                      headers=four_cases.headers["pia"]).status_code == 403
+    assert client.get("/api/v1/links/cross-case",
+                      headers=four_cases.headers["adam"]).status_code == 403
+
+
+def test_the_page_shows_the_report(client, pattern_cases):
+    from tests.test_web import login
+
+    login(client, "vera")
+    page = client.get("/links").get_data(as_text=True)
+    assert "4 entities link 2 or more of your cases" in page, page
+    assert "Viktor Sten" in page and "Polisregion Nord" in page
+    assert 'id="case-network"' in page
+    assert not any(w in page for w in HIDDEN_WORDS)
