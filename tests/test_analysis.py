@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from graphapp.services import analysis
-from tests.patterncases import HIDDEN_WORDS, pattern_cases  # noqa: F401 - a fixture
+from tests import patterncases
+from tests.patterncases import HIDDEN_WORDS
+
+pattern_cases = patterncases.pattern_cases  # the fixture
 
 
 def _view(edges, kinds=None):

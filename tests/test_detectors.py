@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from graphapp.services import detectors
-from tests.fourcases import four_cases  # noqa: F401 - a fixture
-from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE, pattern_cases  # noqa: F401
+from tests import fourcases, patterncases
+from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE
+
+four_cases = fourcases.four_cases  # the fixture
+pattern_cases = patterncases.pattern_cases  # the fixture
 
 
 def run(client, headers, name, **params):

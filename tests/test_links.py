@@ -3,16 +3,12 @@ covert cases, and the case-to-case network."""
 
 from __future__ import annotations
 
-from tests.fourcases import (  # noqa: F401 - a fixture
-    A,
-    B,
-    C,
-    PHONE_ID,
-    R,
-    UNITS,
-    four_cases,
-)
-from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE, pattern_cases  # noqa: F401
+from tests import fourcases, patterncases
+from tests.fourcases import PHONE_ID, UNITS, A, B, C, R
+from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE
+
+four_cases = fourcases.four_cases  # the fixture
+pattern_cases = patterncases.pattern_cases  # the fixture
 
 
 def report(client, headers, **params):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tests.fourcases import COVERT_PHONE, PHONE_ID, four_cases  # noqa: F401 - a fixture
-from tests.patterncases import HIDDEN_WORDS, pattern_cases  # noqa: F401 - a fixture
+from tests import fourcases, patterncases
+from tests.fourcases import COVERT_PHONE, PHONE_ID
+from tests.patterncases import HIDDEN_WORDS
+
+four_cases = fourcases.four_cases  # the fixture
+pattern_cases = patterncases.pattern_cases  # the fixture
 
 
 def paths(client, headers, source, target, **params):
