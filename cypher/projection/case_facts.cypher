@@ -1,14 +1,14 @@
 // description: >-
-//   The projection's copy, one visible case at a time: the facts of the case between
-//   entities (USES, STAYED_AT, CALLED…), a merge suggestion only when its other case is
-//   visible too. Endpoints are the store's internal ids of nodes case_nodes returned.
+//   The projection's copy, a few visible cases at a time: every fact that starts at a case
+//   (INVOLVES, MENTIONS) with the entity it reaches, the entity's label, key and case ids cut
+//   down to the visible ones (its match keys are never read).
 // params:
 //   allowed_cases: list<string>
-//   case_id: string
-MATCH (c:Case {case_id: $case_id})-[m]->(n)
-WHERE c.case_id IN $allowed_cases AND m.case_id = $case_id
-WITH DISTINCT n
-MATCH (n)-[r]->(o)
-WHERE r.case_id = $case_id AND r.case_id IN $allowed_cases
-  AND (r.other_case_id IS NULL OR r.other_case_id IN $allowed_cases)
-RETURN id(n) AS s, id(o) AS e, type(r) AS type, properties(r) AS props
+//   case_ids: list<string>
+MATCH (c:Case)-[m]->(n)
+WHERE c.case_id IN $case_ids AND c.case_id IN $allowed_cases AND c.pending_batch IS NULL
+  AND m.case_id = c.case_id
+RETURN id(c) AS s, id(n) AS e, labels(n) AS labels,
+       coalesce(n.person_id, n.e164, n.address_key, n.hotel_key, n.advert_key) AS key,
+       [x IN coalesce(n.case_ids, []) WHERE x IN $allowed_cases] AS cases,
+       type(m) AS type, properties(m) AS props

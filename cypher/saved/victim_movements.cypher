@@ -3,6 +3,7 @@
 // description: >-
 //   Each victim's hotel and short-term stays in date order, with the cities they were moved
 //   through: the route along the E4 and E6 that one case alone only sees a stretch of.
+//   Cities count as the cases spell them, case and spacing ignored.
 // action: run-saved-query
 // result: table
 // tags: [victims, hotels, movement, dates]
@@ -24,11 +25,12 @@ WITH v, name, s, collect(DISTINCT m.city)[0] AS city
 WITH v, name, substring(s.check_in, 0, 10) AS day, city, s.case_id AS case_id
 ORDER BY day, city
 WITH v, name, collect({day: day, city: city, case_id: case_id}) AS stays
-WITH v, name, stays,
-     reduce(acc = [], x IN stays | CASE WHEN x.city IN acc THEN acc ELSE acc + x.city END) AS cities
+WITH v, name, stays, [x IN stays | toLower(trim(x.city))] AS keys
+WITH v, name, stays, keys,
+     reduce(acc = [], k IN keys | CASE WHEN k IN acc THEN acc ELSE acc + k END) AS cities
 WHERE size(cities) >= $min_cities
 RETURN v AS victim, name, size(cities) AS city_count,
-       size([i IN range(1, size(stays) - 1) WHERE stays[i].city <> stays[i - 1].city]) AS moves,
+       size([i IN range(1, size(keys) - 1) WHERE keys[i] <> keys[i - 1]]) AS moves,
        reduce(route = '', x IN stays | route + CASE WHEN route = '' THEN '' ELSE ' > ' END
                                        + x.day + ' ' + x.city) AS route,
        reduce(acc = [], x IN stays | CASE WHEN x.case_id IN acc THEN acc ELSE acc + x.case_id END) AS cases

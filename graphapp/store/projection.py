@@ -4,8 +4,8 @@ section 5, "Ad-hoc Cypher").
 Ad-hoc Cypher cannot be made safe by filtering its results: a query can count, compare or
 walk facts of hidden cases. So the Cypher console, and the queries analysts draft, run on a
 projection instead: a graph of its own in the same embedded server, built by reading the main
-graph one visible case at a time (``cypher/projection/case_nodes`` and ``case_facts``, both
-scoped by ``$allowed_cases``) and writing what came back into the projection. Nothing else is
+graph a few visible cases at a time (``cypher/projection/cases`` and ``case_facts``, then the
+facts between the entities found, ``node_facts``, all scoped by ``$allowed_cases``) and writing what came back into the projection. Nothing else is
 ever written there, so a projection holds no fact of a hidden case, no case node of one, and
 no internal index of the main graph (match keys, blocking keys): an entity keeps its key, and
 its ``case_ids`` cut down to the visible set.
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 #: A projection nobody used for this long is dropped at the next build.
 IDLE_SECONDS = 3600
+#: Cases copied per read of the main graph.
+CASES_PER_READ = 25
+#: Entities whose facts are read per read of the main graph.
+NODES_PER_READ = 2000
 #: Rows per write into a projection.
 WRITE_CHUNK = 5000
 #: Node properties never copied: the main graph's own indexes (model.INTERNAL_NODE_PROPERTIES).
@@ -144,19 +148,22 @@ def _build(store: FalkorStore, key: str, allowed: frozenset[str]) -> None:
     nodes: dict[int, tuple[str, dict[str, Any]]] = {}
     facts: list[tuple[str, int, int, dict[str, Any]]] = []
     visible = sorted(allowed)
-    for case_id in visible:
-        for row in store.read("projection/case_nodes", {"case_id": case_id}, allowed_cases=allowed):
-            nodes.setdefault(int(row["case_nid"]), ("Case", _node_props("Case", row["case_props"],
-                                                                        allowed)))
-            if row["nid"] is None:
-                continue
+    for start in range(0, len(visible), CASES_PER_READ):
+        chunk = {"case_ids": visible[start:start + CASES_PER_READ]}
+        for row in store.read("projection/cases", chunk, allowed_cases=allowed):
+            nodes[int(row["nid"])] = ("Case", _node_props("Case", row["props"], allowed))
+        for row in store.read("projection/case_facts", chunk, allowed_cases=allowed):
             label = next((lb for lb in row["labels"] or () if lb in model.ENTITY_KINDS), None)
-            if label is None or label == "Case":
+            if label is None or label == "Case" or row["key"] is None:
                 continue
-            nodes.setdefault(int(row["nid"]), (label, _node_props(label, row["props"], allowed)))
-            facts.append((row["type"], int(row["case_nid"]), int(row["nid"]),
-                          _rel_props(row["rel_props"])))
-        for row in store.read("projection/case_facts", {"case_id": case_id}, allowed_cases=allowed):
+            kind = model.ENTITY_KINDS[label]
+            nodes.setdefault(int(row["e"]), (label, {kind.key: row["key"],
+                                                    "case_ids": sorted(row["cases"] or ())}))
+            facts.append((row["type"], int(row["s"]), int(row["e"]), _rel_props(row["props"])))
+    entities = sorted(nid for nid, (label, _) in nodes.items() if label != "Case")
+    for start in range(0, len(entities), NODES_PER_READ):
+        chunk = {"nids": entities[start:start + NODES_PER_READ]}
+        for row in store.read("projection/node_facts", chunk, allowed_cases=allowed):
             facts.append((row["type"], int(row["s"]), int(row["e"]), _rel_props(row["props"])))
     by_label: dict[str, list[dict]] = defaultdict(list)
     for src, (label, props) in nodes.items():
@@ -181,7 +188,7 @@ def _build(store: FalkorStore, key: str, allowed: frozenset[str]) -> None:
         for start in range(0, len(rows), WRITE_CHUNK):
             store.run_on(key, text, {"rows": rows[start:start + WRITE_CHUNK]})
     if not nodes:  # an empty projection still needs its graph key to exist
-        store.run_on(key, "RETURN 1", {})
+        store.run_on(key, store.query("projection/empty").text, {})
 
 
 def _node_props(label: str, props: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:

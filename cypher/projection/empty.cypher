@@ -1,0 +1,2 @@
+// description: Create an empty projection graph (a user whose visible cases hold no committed case).
+RETURN 0 AS empty
