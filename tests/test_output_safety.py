@@ -205,6 +205,33 @@ def test_an_oversized_request_is_a_413(client, app, four_cases):
     assert ok.status_code == 200, ok.json
 
 
+def test_an_oversized_chunked_request_is_a_413(client, app, four_cases):
+    """A chunked body has no Content-Length, so the before-request check cannot see its size;
+    Werkzeug still stops reading it at MAX_CONTENT_LENGTH and answers 413. (A server that hands
+    the app a chunked body marks the input terminated, as Werkzeug's and gunicorn's do.)"""
+    import io
+
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    big = b'{"params": {"min_cases": 2}, "pad": "' + b"x" * limit + b'"}'
+    response = client.post("/api/v1/queries/shared_phones/run", input_stream=io.BytesIO(big),
+                           headers={**four_cases.headers["olle"], "Content-Type": "application/json",
+                                    "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413, (response.status_code, response.get_data(as_text=True)[:300])
+    assert response.json["error"]["code"] == "request_entity_too_large", response.json
+    page = client.post("/login", input_stream=io.BytesIO(b"username=" + b"x" * limit),
+                       headers={"Content-Type": "application/x-www-form-urlencoded",
+                                "Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+    assert page.status_code == 413, page.status_code  # not a CSRF refusal of a cut form
+    small = b'{"params": {"min_cases": 2}}'
+    ok = client.post("/api/v1/queries/shared_phones/run", input_stream=io.BytesIO(small),
+                     headers={**four_cases.headers["olle"], "Content-Type": "application/json",
+                              "Transfer-Encoding": "chunked"},
+                     environ_overrides={"wsgi.input_terminated": True})
+    assert ok.status_code == 200, ok.json
+
+
 def test_ids_in_pages_sit_in_quoted_attributes_and_lead_back_to_their_entity(client, four_cases):
     assert login(client, "olle").status_code == 302
     html = client.get(f"/entities/case:{A}").get_data(as_text=True)
