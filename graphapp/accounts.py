@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from graphapp import model, sessions
 from graphapp.db import (
@@ -484,12 +485,18 @@ def count_login_failure(settings: Settings, name: str, client: str) -> tuple[str
 #: Actions that make an administrator: never an extra grant, since the admin role is what
 #: requires a second factor and keeps its holder out of case data (DESIGN.md section 5).
 ADMIN_ACTIONS = frozenset({"manage-users", "manage-cases", "read-audit"})
+#: Actions that tell of cases one cannot see (deconfliction hits, covert owners' notices; the
+#: cross-case report carries hits): never granted to a role kept out of case data, or an
+#: administrator could give them to themselves or a prosecutor and check hits across all cases.
+HIT_ACTIONS = frozenset({"check-hit", "read-notifications", "view-cross-case"})
+NO_HIT_ROLES = frozenset({"admin", "prosecutor", "operator"})
 
 
 def grant_action(settings: Settings, name: str, action: str, granted_by: str) -> bool:
     """Give ``name`` one action beyond their role's; False if they had the grant already.
 
-    :raise AccountError: an unknown action, an administrator's action, or no such user.
+    :raise AccountError: an unknown action, an administrator's action, a hit action for a role
+        kept out of case data (:data:`NO_HIT_ROLES`), or no such user.
     """
     from graphapp.access import ACTIONS
 
@@ -498,6 +505,8 @@ def grant_action(settings: Settings, name: str, action: str, granted_by: str) ->
     if action in ADMIN_ACTIONS:
         raise AccountError(f"{action} is an administrator's action: give the admin role instead")
     user = get_user(settings, name)
+    if action in HIT_ACTIONS and user.role in NO_HIT_ROLES:
+        raise AccountError(f"{action} tells of cases one cannot see: not for the {user.role} role")
     with session_scope(settings) as s:
         if s.scalar(select(UserAction).where(UserAction.user_id == user.id,
                                              UserAction.action == action)) is not None:
@@ -560,7 +569,10 @@ def request_case(settings: Settings, name: str, case_id: str, access: str, reaso
             raise AccountError(f"request {pending} for {case_id} is already waiting for an owner")
         row = CaseAccessRequest(user_id=user.id, case_id=case_id, access=access, reason=reason[:2000])
         s.add(row)
-        s.flush()
+        try:  # a request made at the same moment elsewhere: the partial unique index refuses it
+            s.flush()
+        except IntegrityError as exc:
+            raise AccountError(f"a request for {case_id} is already waiting for an owner") from exc
         return row.id
 
 
@@ -627,18 +639,56 @@ def decide_request(settings: Settings, request_id: int, decider: str, approve: b
             if row is None:
                 s.add(CaseMembership(user_id=requester.id, case_id=request["case_id"],
                                      access=request["access"], granted_by=granted_by))
-            else:
+            elif model.CASE_ACCESS.index(row.access) < model.CASE_ACCESS.index(request["access"]):
                 row.access, row.granted_by, row.granted_at = request["access"], granted_by, utcnow()
+            # else: access as good or better was granted since the request; it stays.
     return get_request(settings, request_id)
 
 
-def grant_case_by(settings: Settings, granter: str, name: str, case_id: str, access: str) -> None:
-    """:func:`grant_case` on behalf of an administrator, who may grant anyone but themselves: their
-    own way to a case is :func:`request_case` and an owner's approval (DESIGN.md section 5)."""
+def case_owners(settings: Settings, case_id: str) -> list[str]:
+    """The names of the owners of ``case_id`` (disabled accounts included)."""
+    with session_scope(settings) as s:
+        return list(s.scalars(select(User.name).join(CaseMembership, CaseMembership.user_id == User.id)
+                              .where(CaseMembership.case_id == case_id,
+                                     CaseMembership.access == "owner").order_by(User.name)))
+
+
+def _refuse_admin_grantee(settings: Settings, name: str) -> None:
+    if get_user(settings, name).role == "admin":
+        raise AccountError(f"{name} is an administrator: an administrator becomes a member only "
+                           "by a request an owner of the case approves")
+
+
+def grant_case_by(settings: Settings, granter: str, name: str, case_id: str, access: str) -> int | None:
+    """An administrator's grant. A case that has an owner is the owners' to give: the grant
+    becomes a pending request for ``name`` that an owner approves or rejects
+    (:func:`decide_request`), and its id is returned. A case with no owner yet (just created or
+    loaded) is granted at once (None). Never to oneself or to another administrator: an
+    administrator's only way to a case is :func:`request_case` and an owner's approval
+    (DESIGN.md section 5), or two administrators would grant each other.
+
+    Known limit (README, security): an administrator who resets a real owner's password and
+    second factor can log in as that owner; that is account takeover, and the audit log shows it.
+    """
     if granter == name:
         raise AccountError("you cannot grant yourself a case: request it, and an owner of the case "
                            "approves")
+    if access not in model.CASE_ACCESS:
+        raise AccountError(f"access must be one of {', '.join(model.CASE_ACCESS)}")
+    _refuse_admin_grantee(settings, name)
+    if case_owners(settings, case_id):
+        return request_case(settings, name, case_id, access,
+                            reason=f"asked for by administrator {granter}")
     grant_case(settings, name, case_id, access, granted_by=granter)
+    return None
+
+
+def grant_case_by_operator(settings: Settings, operator: str, name: str, case_id: str,
+                           access: str) -> None:
+    """A grant from the command line by whoever runs it (``operator:<os user>``): at once, as
+    shell access to the installation can do anything anyway, but never to an administrator."""
+    _refuse_admin_grantee(settings, name)
+    grant_case(settings, name, case_id, access, granted_by=operator)
 
 
 def last_logins(settings: Settings) -> dict[str, datetime]:

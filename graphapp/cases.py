@@ -8,6 +8,13 @@ case members by role (DESIGN.md section 5). The unit is no more than the deconfl
 show any investigator of a normal or restricted case; the classification is what decides
 those rules and what ``cases reclassify`` changes.
 
+Covert cases are listed like the others, with the label "covert" and their unit, on the admin
+pages and in ``cases list``: a decision, not an oversight. Administrators add, classify and
+reclassify cases and handle their memberships, so they must know which cases are covert (the
+classification is theirs to set) and whose they are (the unit: where to find an owner, to whom
+a request goes). Nothing else of a covert case reaches them, and the hit and notification
+actions that would tell of its content are never theirs (accounts.HIT_ACTIONS).
+
 Reading every case's metadata is not a user's read path, so it goes through the store's
 unscoped read, here and not in graphapp/views or graphapp/services (tests/test_layout.py).
 """

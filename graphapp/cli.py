@@ -575,29 +575,36 @@ def cases() -> None:
 @click.argument("case_id")
 @click.option("--access", required=True, type=click.Choice(("read", "edit", "owner")))
 @click.option("--as", "as_user", metavar="ADMIN",
-              help="Grant as this administrator (who cannot grant themselves: see `cases request`).")
+              help="Grant as this administrator, as the web page does: never to an administrator, "
+                   "and a request for an owner to decide if the case has one.")
 @pass_ctx
 @_fail_on_account_error
 def cases_grant(cx: CliContext, user: str, case_id: str, access: str, as_user: str | None) -> None:
-    """Make USER a member of CASE_ID with the given access."""
+    """Make USER a member of CASE_ID with the given access. Without --as it is the operator's
+    grant (audited as operator:<os user>), made at once; an administrator is never granted a case
+    this way: they request it (`cases request`), and an owner decides in the web app."""
     from graphapp import cases as case_dir
 
     if not case_dir.exists(cx.store(), case_id):
         raise click.ClickException(f"no case {case_id!r} is loaded")
-    if as_user:
-        actor = _checked_actor(cx.settings, as_user, "manage-cases")
-        try:
-            accounts.grant_case_by(cx.settings, actor.name, user, case_id, access)
-        except accounts.AccountError as exc:
-            _audit(cx.settings, "grant-case", actor.name, outcome="denied", cases=(case_id,),
-                   detail={"user": user, "access": access, "reason": str(exc)})
-            raise
-        _audit(cx.settings, "grant-case", actor.name, cases=(case_id,),
-               detail={"user": user, "access": access})
-    else:
-        accounts.grant_case(cx.settings, user, case_id, access, granted_by=f"operator:{operator_name()}")
-        _audit(cx.settings, "grant-case", f"operator:{operator_name()}", cases=(case_id,),
-               detail={"user": user, "access": access})
+    granter = _checked_actor(cx.settings, as_user, "manage-users").name if as_user else _operator()
+    try:
+        if as_user:
+            request_id = accounts.grant_case_by(cx.settings, granter, user, case_id, access)
+        else:
+            accounts.grant_case_by_operator(cx.settings, granter, user, case_id, access)
+            request_id = None
+    except accounts.AccountError as exc:
+        _audit(cx.settings, "grant-case", granter, outcome="denied", cases=(case_id,),
+               detail={"user": user, "access": access, "reason": str(exc)})
+        raise
+    if request_id is not None:
+        _audit(cx.settings, "grant-case", granter, outcome="pending", cases=(case_id,),
+               detail={"user": user, "access": access, "request": request_id})
+        click.echo(f"{case_id} has an owner, who decides: request {request_id} for {user} is "
+                   "waiting on the owners' page (/case-requests)")
+        return
+    _audit(cx.settings, "grant-case", granter, cases=(case_id,), detail={"user": user, "access": access})
     click.echo(f"{user} now has {access} access to {case_id}")
 
 
@@ -692,7 +699,7 @@ def cases_request(cx: CliContext, case_id: str, access: str, as_user: str, reaso
     _audit(cx.settings, "request-case", as_user, cases=(case_id,),
            detail={"request": request_id, "access": access})
     click.echo(f"request {request_id}: {as_user} asks for {access} access to {case_id}; "
-               "an owner of the case decides (`casegraph cases approve|reject`)")
+               "an owner of the case decides in the web app, under their own log-in (/case-requests)")
 
 
 @cases.command("requests")
@@ -713,45 +720,6 @@ def cases_requests(cx: CliContext, as_user: str | None, show_all: bool) -> None:
                    f"{r['access']:<6} {r['status']}{decided}  {r['reason']}")
     if not rows:
         click.echo("no requests")
-
-
-def _decide(cx: CliContext, request_id: int, as_user: str, approve: bool) -> None:
-    action = "approve-case-request" if approve else "reject-case-request"
-    try:
-        request = accounts.get_request(cx.settings, request_id)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        done = accounts.decide_request(cx.settings, request_id, as_user, approve)
-    except accounts.AccountError as exc:
-        _audit(cx.settings, action, as_user, outcome="denied", cases=(request["case_id"],),
-               detail={"request": request_id, "user": request["user"], "reason": str(exc)})
-        raise click.ClickException(str(exc)) from exc
-    _audit(cx.settings, action, as_user, cases=(done["case_id"],),
-           detail={"request": request_id, "user": done["user"], "access": done["access"]})
-    click.echo(f"request {request_id} {done['status']}: " + (
-        f"{done['user']} now has {done['access']} access to {done['case_id']}" if approve
-        else f"{done['user']} gets no access to {done['case_id']}"))
-
-
-@cases.command("approve")
-@click.argument("request_id", type=int)
-@click.option("--as", "as_user", required=True, metavar="OWNER", help="An owner of the case.")
-@pass_ctx
-@_fail_on_account_error
-def cases_approve(cx: CliContext, request_id: int, as_user: str) -> None:
-    """Approve an access request as an owner of its case: the membership is made."""
-    _decide(cx, request_id, as_user, approve=True)
-
-
-@cases.command("reject")
-@click.argument("request_id", type=int)
-@click.option("--as", "as_user", required=True, metavar="OWNER", help="An owner of the case.")
-@pass_ctx
-@_fail_on_account_error
-def cases_reject(cx: CliContext, request_id: int, as_user: str) -> None:
-    """Reject an access request as an owner of its case."""
-    _decide(cx, request_id, as_user, approve=False)
 
 
 @cases.command("reclassify")

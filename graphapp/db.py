@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from graphapp.settings import Settings
 
@@ -140,6 +142,10 @@ class CaseAccessRequest(Base):
     """
 
     __tablename__ = "case_access_requests"
+    #: One pending request per user and case, even when two are made at the same moment.
+    __table_args__ = (Index("uq_case_access_requests_pending", "user_id", "case_id", unique=True,
+                            sqlite_where=text("status = 'pending'"),
+                            postgresql_where=text("status = 'pending'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -340,7 +346,7 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(url, future=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            with _sqlite_schema_lock(engine), engine.begin() as conn:
+            with _sqlite_schema_lock(engine), _schema_engine(engine) as schema, schema.begin() as conn:
                 if engine.dialect.name == "postgresql":
                     # App servers starting at once would race on the DDL ("tuple concurrently
                     # updated", duplicate tables): one at a time, until this transaction ends.
@@ -358,9 +364,40 @@ def get_engine(settings: Settings) -> Engine:
         return engine
 
 
+@contextmanager
+def _schema_engine(engine: Engine) -> Iterator[Engine]:
+    """The engine the schema is made or upgraded on, in one transaction that holds the DDL too.
+
+    pysqlite runs CREATE TABLE outside any transaction: a first start that died between making
+    the tables and stamping their revision left unstamped tables, which every later start took
+    for a database from before migrations and failed to upgrade ("table already exists"). On a
+    SQLite file this is a separate, short-lived engine with SQLAlchemy's pysqlite recipe for
+    transactional DDL (the driver's own transaction handling off, an explicit BEGIN), so that
+    a failed start leaves the database as it was; PostgreSQL's DDL is transactional already.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        yield engine
+        return
+    schema = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(schema, "connect")
+    def _connect(dbapi_conn, record) -> None:
+        dbapi_conn.isolation_level = None
+        _sqlite_pragmas(dbapi_conn, record)
+
+    @event.listens_for(schema, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        yield schema
+    finally:
+        schema.dispose()
+
+
 def _sqlite_schema_lock(engine: Engine):
-    """On SQLite, a file lock beside the database while the schema is made or upgraded: its
-    DDL runs outside a transaction, so two processes starting at once would race (PostgreSQL
+    """On SQLite, a file lock beside the database while the schema is made or upgraded, so that
+    processes starting at once take turns before any of them reads the revision (PostgreSQL
     takes an advisory lock instead)."""
     from contextlib import nullcontext
 

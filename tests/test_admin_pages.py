@@ -124,9 +124,42 @@ def test_extra_actions_from_the_users_page(ada, settings):
     assert not allowed(actor(settings, "ines"), "use-cypher-console")
     post(ada, "/admin/users/ines/actions", action="manage-users", op="grant")  # not offered, refused
     assert not allowed(actor(settings, "ines"), "manage-users")
-    assert [(r.action, r.detail) for r in audit_rows(settings, "grant-action", "revoke-action")] == [
-        ("grant-action", {"user": "ines", "action": "use-cypher-console"}),
-        ("revoke-action", {"user": "ines", "action": "use-cypher-console"})]
+    # ... and refused by accounts itself, whatever a form offers (ADMIN_ACTIONS).
+    for action in sorted(accounts.ADMIN_ACTIONS):
+        with pytest.raises(accounts.AccountError, match="administrator's action"):
+            accounts.grant_action(settings, "ines", action, granted_by="ada")
+        assert not allowed(actor(settings, "ines"), action)
+    changes = audit_rows(settings, "grant-action", "revoke-action")
+    assert [(r.action, r.outcome, r.detail) for r in changes] == [
+        ("grant-action", "ok", {"user": "ines", "action": "use-cypher-console"}),
+        ("revoke-action", "ok", {"user": "ines", "action": "use-cypher-console"}),
+        ("grant-action", "denied", {"user": "ines", "reason": "invalid form", "errors": ["action"]})]
+
+
+def test_no_administrator_gives_themselves_or_a_prosecutor_hit_checks(ada, settings, app, demo_store):
+    """check-hit names hidden cases: an administrator who could grant it to themselves, another
+    administrator or a prosecutor would run hit checks across every case."""
+    make_user(settings, "pia", "prosecutor", {})
+    make_user(settings, "abe", "admin", {})
+    for name in ("ada", "pia", "abe"):
+        for action in ("check-hit", "read-notifications"):
+            post(ada, f"/admin/users/{name}/actions", action=action, op="grant")
+            assert action not in accounts.extra_actions(settings, accounts.get_user(settings, name).id)
+    assert ada.get("/api/v1/hits", query_string={"identifier": "070 999 00 11"}).status_code == 403
+    for role_holder in ("pia", "abe"):
+        with pytest.raises(accounts.AccountError, match="tells of cases one cannot see"):
+            accounts.grant_action(settings, role_holder, "check-hit", granted_by="test")
+    # Other extra actions of one's own are another administrator's call too.
+    post(ada, "/admin/users/ada/actions", action="export", op="grant")
+    assert accounts.extra_actions(settings, accounts.get_user(settings, "ada").id) == frozenset()
+    rows = [(r.detail["user"], r.detail["action"], r.outcome,
+             "role" if "tells of cases" in r.detail["reason"] else r.detail["reason"])
+            for r in audit_rows(settings, "grant-action")]
+    assert rows == [("ada", "check-hit", "denied", "oneself"),
+                    ("ada", "read-notifications", "denied", "oneself"),
+                    ("pia", "check-hit", "denied", "role"), ("pia", "read-notifications", "denied", "role"),
+                    ("abe", "check-hit", "denied", "role"), ("abe", "read-notifications", "denied", "role"),
+                    ("ada", "export", "denied", "oneself")], rows
 
 
 # -- cases, memberships and access requests ----------------------------------------------------
@@ -155,7 +188,8 @@ def test_granting_and_revoking_others_from_the_cases_page(ada, settings):
     assert actor(settings, "otto").cases == {"K-2024-0287": "owner"}
     rows = [(r.action, r.cases, r.detail) for r in audit_rows(settings, "grant-case", "revoke-case")]
     assert rows == [("grant-case", ["K-2024-0342"], {"user": "otto", "access": "read"}),
-                    ("revoke-case", ["K-2024-0342"], {"user": "otto"})]
+                    ("revoke-case", ["K-2024-0342"], {"user": "otto"}),
+                    ("grant-case", ["K-NOPE"], {"user": "otto", "access": "read", "reason": "no such case"})]
 
 
 def test_an_administrator_gets_a_case_only_when_its_owner_approves(ada, settings, app):
@@ -174,9 +208,9 @@ def test_an_administrator_gets_a_case_only_when_its_owner_approves(ada, settings
     assert login(otto, "otto").status_code == 302
     assert "No request is waiting" in otto.get("/case-requests").get_data(as_text=True)
     refused = post(otto, f"/case-requests/{pending['id']}", "/case-requests", decision="approve")
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     # Nor can the administrator approve it (they own nothing; and never their own request).
-    assert post(ada, f"/case-requests/{pending['id']}", "/admin/cases", decision="approve").status_code == 403
+    assert post(ada, f"/case-requests/{pending['id']}", "/admin/cases", decision="approve").status_code == 404
     assert visible_case_ids(actor(settings, "ada")) == frozenset()
     ines = app.test_client()
     assert login(ines, "ines").status_code == 302
@@ -202,6 +236,69 @@ def test_a_rejected_request_makes_no_membership(ada, settings, app):
     assert visible_case_ids(actor(settings, "ada")) == frozenset()
 
 
+def test_deciding_a_request_one_may_not_answers_like_a_missing_one(ada, settings, app):
+    """Request ids are sequential: a different answer for "exists, not yours" would let anyone
+    walk them and read the (perhaps covert) case ids off the refusals."""
+    request_id = accounts.request_case(settings, "ada", "K-2024-0113", "read", "review")
+    otto = app.test_client()
+    assert login(otto, "otto").status_code == 302
+    answers = [post(otto, f"/case-requests/{rid}", "/case-requests", decision=d)
+               for rid in (request_id, request_id + 100) for d in ("approve", "reject")]
+    assert {(a.status_code, a.get_data(as_text=True)) for a in answers} == {
+        (answers[-1].status_code, answers[-1].get_data(as_text=True))}, [a.status_code for a in answers]
+    assert answers[0].status_code == 404 and "K-2024-0113" not in answers[0].get_data(as_text=True)
+    assert accounts.get_request(settings, request_id)["status"] == "pending"
+    rows = [(r.actor, r.outcome, r.cases, r.detail["request"]) for r in audit_rows(
+        settings, "approve-case-request", "reject-case-request")]
+    assert rows == [("otto", "denied", ["K-2024-0113"], request_id),
+                    ("otto", "denied", ["K-2024-0113"], request_id),
+                    ("otto", "denied", [], request_id + 100), ("otto", "denied", [], request_id + 100)]
+    # Deciding twice is refused, and audited.
+    ines = app.test_client()
+    assert login(ines, "ines").status_code == 302
+    post(ines, f"/case-requests/{request_id}", "/case-requests", decision="reject")
+    again = post(ines, f"/case-requests/{request_id}", "/case-requests", decision="approve")
+    assert again.status_code == 302 and accounts.get_request(settings, request_id)["status"] == "rejected"
+    last = audit_rows(settings, "approve-case-request")[-1]
+    assert (last.actor, last.outcome, "decided already" in last.detail["reason"]) == ("ines", "failure", True)
+
+
+def test_an_administrators_grant_of_an_owned_case_is_a_request_its_owner_decides(ada, settings, app):
+    make_user(settings, "anna", "analyst", {})
+    post(ada, "/admin/cases/grant", "/admin/cases", user="anna", case_id="K-2024-0113", access="owner")
+    assert actor(settings, "anna").cases == {}
+    ines = app.test_client()
+    assert login(ines, "ines").status_code == 302
+    page = ines.get("/case-requests").get_data(as_text=True)
+    assert "anna" in page and "administrator ada" in page, page
+    [pending] = accounts.list_requests(settings, case_ids=["K-2024-0113"])
+    post(ines, f"/case-requests/{pending['id']}", "/case-requests", decision="approve")
+    assert actor(settings, "anna").cases == {"K-2024-0113": "owner"}
+    # Another administrator is never granted a case, owned or not.
+    make_user(settings, "abe", "admin", {})
+    for case_id in ("K-2024-0113", "K-2024-0342"):
+        post(ada, "/admin/cases/grant", "/admin/cases", user="abe", case_id=case_id, access="read")
+    assert actor(settings, "abe").cases == {} and accounts.list_requests(settings) == []
+    assert [(r.outcome, r.detail.get("user")) for r in audit_rows(settings, "grant-case")] == [
+        ("pending", "anna"), ("denied", "abe"), ("denied", "abe")]
+
+
+def test_refused_membership_changes_are_audited(ada, settings):
+    post(ada, "/admin/cases/revoke", "/admin/cases", user="otto", case_id="K-2024-0342")
+    post(ada, "/admin/cases/request", "/admin/cases", case_id="K-NOPE", access="read", reason="r")
+    post(ada, "/admin/cases/request", "/admin/cases", case_id="K-2024-0113", access="read", reason="r")
+    post(ada, "/admin/cases/request", "/admin/cases", case_id="K-2024-0113", access="read", reason="r")
+    post(ada, "/admin/cases/request", "/admin/cases", case_id="K-2024-0113", access="read")
+    post(ada, "/admin/users/otto/actions", action="export", op="revoke")
+    rows = [(r.action, r.outcome, r.detail.get("reason", "")[:16]) for r in audit_rows(
+        settings, "revoke-case", "request-case", "revoke-action")]
+    assert rows == [("revoke-case", "failure", "no such membersh"),
+                    ("request-case", "failure", "no such case"), ("request-case", "ok", ""),
+                    ("request-case", "failure", "request 1 for K-"),
+                    ("request-case", "denied", "invalid form"),
+                    ("revoke-action", "failure", "no such grant")], rows
+
+
 # -- audit -------------------------------------------------------------------------------------
 
 
@@ -219,6 +316,22 @@ def test_the_audit_page_asks_a_purpose_and_shows_who_did_what_without_content(ad
     assert (read.actor, read.purpose, read.detail["actor"]) == ("ada", "complaint 2024-17", "ines")
     again = ada.get("/admin/audit?action=read-audit&purpose=second+look").get_data(as_text=True)
     assert "complaint 2024-17" in again  # the purpose stated is shown in the log
+
+
+def test_the_audit_api_asks_a_purpose_too(ada, settings):
+    """The page's "purpose required" would mean nothing if the API read the same records without
+    one (and they show other readers' purposes)."""
+    token = bearer(accounts.issue_token(settings, "ada"))
+    refused = ada.get("/api/v1/audit", headers=token)
+    assert refused.status_code == 400 and refused.json == {"error": {
+        "code": "bad_parameter", "message": "purpose is required: why you read the audit log"}}
+    assert ada.get("/api/v1/audit", query_string={"purpose": "  "}, headers=token).status_code == 400
+    assert audit_rows(settings, "read-audit") == []
+    answer = ada.get("/api/v1/audit", query_string={"purpose": "complaint 2024-17", "actor": "ines"},
+                     headers=token)
+    assert answer.status_code == 200, answer.json
+    [read] = audit_rows(settings, "read-audit")
+    assert (read.actor, read.purpose, read.detail["actor"]) == ("ada", "complaint 2024-17", "ines")
 
 
 # -- who may, and CSRF -------------------------------------------------------------------------
@@ -252,6 +365,13 @@ def test_everyone_but_an_administrator_gets_403_on_every_admin_page(app, setting
     anonymous = app.test_client()
     for path, method in routes:
         assert anonymous.open(path, method=method).status_code in (302, 400), path
+    # With a good CSRF token (from the log-in page), a POST still needs a log-in.
+    token = csrf_from(anonymous.get("/login").get_data(as_text=True))
+    for path, method in [*routes, ("/case-requests/1", "POST")]:
+        answer = anonymous.open(path, method=method, data={"csrf_token": token, "name": "x", "role": "admin",
+                                                           "decision": "approve"})
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"], (
+            path, answer.status_code)
     api = bearer(accounts.issue_token(settings, "ines"))
     assert anonymous.get("/admin/users", headers=api).status_code == 302  # pages take no token
 

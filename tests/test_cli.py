@@ -182,7 +182,9 @@ def test_cases_grant_refuses_unknown_case_or_user(run, settings, demo_store):
     assert "admin" in result.output, result.output
     user = accounts.get_user(settings, "alice")
     assert accounts.memberships(settings, user.id) == {}
-    assert audit_log(settings, "grant-case") == []
+    # The refusal that reached accounts is audited (an unknown case or access stops earlier).
+    assert [(r["actor"], r["outcome"], r["detail"]["user"]) for r in audit_log(settings, "grant-case")] == [
+        (OPERATOR, "denied", "ghost")]
 
 
 # -- ingest ------------------------------------------------------------------------------

@@ -127,3 +127,60 @@ def test_cli_db_current_and_upgrade(run, settings):
     assert f"revision {migrations.BASELINE}, newest {migrations.head()} (behind" in behind, behind
     assert f"database at revision {migrations.head()}" in run("db", "upgrade").output
     assert "(up to date)" in run("db", "current").output
+
+
+def test_a_first_start_killed_before_the_stamp_does_not_stop_the_next(db_settings, monkeypatch):
+    """SQLite ran CREATE TABLE outside the transaction: a first start that died between making
+    the tables and stamping them left unstamped tables, and every later start stamped the baseline
+    and failed on "table already exists". The schema is now made in one real transaction."""
+    from graphapp import db
+
+    real_stamp = migrations.command.stamp
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed between create_all and the stamp")
+
+    monkeypatch.setattr(migrations.command, "stamp", killed)
+    with pytest.raises(KeyboardInterrupt):
+        get_engine(db_settings)
+    assert db_settings.sqlalchemy_url not in db._engines
+    monkeypatch.setattr(migrations.command, "stamp", real_stamp)
+    with get_engine(db_settings).connect() as conn:
+        assert migrations.current(conn) == migrations.head()
+        assert differences(conn) == []
+    accounts.add_user(db_settings, "alice", "analyst", "correct horse battery staple")
+
+
+_START = """
+import sys
+from graphapp import accounts, migrations
+from graphapp.db import get_engine
+from graphapp.settings import Settings
+
+settings = Settings.from_env({}, data_dir=sys.argv[1], database_url=sys.argv[2],
+                             secret_key="k" * 40, audit_anchor=sys.argv[1] + "/anchor-" + sys.argv[3])
+with get_engine(settings).connect() as conn:
+    print(migrations.current(conn))
+accounts.add_user(settings, "user" + sys.argv[3], "analyst", "correct horse battery staple")
+"""
+
+
+def test_app_servers_starting_at_once_on_a_new_database_all_come_up(db_settings, tmp_path):
+    """Two (here three) processes start on one new database at the same moment: the schema
+    lock (a file lock beside a SQLite file, an advisory lock on PostgreSQL) lets one make the
+    schema; the others find it made."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [subprocess.Popen([sys.executable, "-c", _START, str(tmp_path), db_settings.sqlalchemy_url,
+                               str(i)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for i in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-2000:] for _, err in results]
+    assert [out.strip() for out, _ in results] == [migrations.head()] * 3
+    with get_engine(db_settings).connect() as conn:
+        assert differences(conn) == []
+    assert sorted(u.name for u in accounts.list_users(db_settings)) == ["user0", "user1", "user2"]

@@ -51,8 +51,9 @@ def bring_to_head(connection: Connection) -> str:
 
     An empty database gets the models' tables at once and is stamped with the head (Alembic's
     cookbook: create_all, then stamp); one made before migrations existed is stamped with the
-    baseline and upgraded; one behind is upgraded. Runs inside the caller's transaction (on
-    PostgreSQL DDL is transactional: a failed upgrade leaves the database as it was).
+    baseline and upgraded; one behind is upgraded. Runs inside the caller's transaction, DDL
+    included (PostgreSQL's is transactional; on SQLite graphapp.db makes it so): a failed start
+    or upgrade leaves the database as it was.
     """
     from graphapp.db import Base
 

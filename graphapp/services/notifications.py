@@ -78,6 +78,9 @@ def for_actor(store: GraphStore, settings: Settings, actor: Actor,
     with session_scope(settings) as s:
         rows = list(s.scalars(select(Notification).where(_mine(actor))
                               .order_by(Notification.id.desc()).limit(limit)))
+    # One lookup per distinct entity (at most LIST_LIMIT, each an indexed read by key), then one
+    # batched read of their facts: batching the lookups too would need a query per entity kind
+    # taking a list of keys, not worth it for a list of 200.
     labels = graph.labels(store, actor, {r.entity_id for r in rows})
     out = []
     for r in rows:

@@ -4,8 +4,14 @@ and the page where a case's owners decide requests for it.
 Administrators manage accounts and memberships but are not case members by role (DESIGN.md
 section 5): these pages show case ids, units, classifications and members (graphapp/cases.py
 says why those), never a title or a fact; the audit page shows who did what and when, without
-the cases or the details of a record. An administrator cannot grant themselves a case: they
-ask, and an owner of the case decides on the owners' page (``/case-requests``).
+the cases or the details of a record. An administrator cannot grant themselves or another
+administrator a case: they ask, and an owner of the case decides on the owners' page
+(``/case-requests``); an administrator's grant of a case that has an owner is such a request
+too, made for the grantee (graphapp/accounts.py, ``grant_case_by``).
+
+Memberships are ``manage-users`` (the action table: "create users, tokens and memberships");
+the cases page and an administrator's own request are ``manage-cases``. Refusals are audited
+like the changes.
 
 Every page needs its action (``@requires``), every form carries a CSRF token (CSRFProtect
 refuses a POST without a good one before the view runs), and every change is audited.
@@ -191,19 +197,29 @@ def user_actions(name: str):
     """Grant a user an extra action, or take one back."""
     form = ActionForm()
     if not form.validate_on_submit():
+        context.record("grant-action", outcome="denied", user=name, reason="invalid form",
+                       errors=sorted(form.errors))
         _refuse(form)
         return redirect(url_for("admin.users"))
     settings, action = context.settings(), form.action.data
+    audit_action = f"{form.op.data}-action"
+    if name == g.actor.name:  # an administrator's extra grants are another administrator's call
+        context.record(audit_action, outcome="denied", user=name, action=action, reason="oneself")
+        flash("Not on your own account: another administrator or the command line can.", "error")
+        return redirect(url_for("admin.users"))
     try:
         if form.op.data == "grant":
             accounts.grant_action(settings, name, action, granted_by=g.actor.name)
         elif not accounts.revoke_action(settings, name, action):
+            context.record(audit_action, outcome="failure", user=name, action=action,
+                           reason="no such grant")
             flash(f"{name} has no extra grant of {action}.", "error")
             return redirect(url_for("admin.users"))
     except accounts.AccountError as exc:
+        context.record(audit_action, outcome="denied", user=name, action=action, reason=str(exc))
         flash(str(exc), "error")
         return redirect(url_for("admin.users"))
-    context.record(f"{form.op.data}-action", user=name, action=action)
+    context.record(audit_action, user=name, action=action)
     flash(f"{action} {'granted to' if form.op.data == 'grant' else 'taken back from'} {name}.", "info")
     return redirect(url_for("admin.users"))
 
@@ -228,23 +244,33 @@ def cases():
 
 
 @bp.post("/cases/grant")
-@requires("manage-cases")
+@requires("manage-users")
 def grant():
-    """Make a user (never oneself) a member of a case."""
+    """Make a user (never oneself, never an administrator) a member of a case: at once if the
+    case has no owner yet, else as a request that an owner of the case decides."""
     form = GrantForm()
     if not form.validate_on_submit():
+        context.record("grant-case", outcome="denied", reason="invalid form", errors=sorted(form.errors))
         _refuse(form)
         return redirect(url_for("admin.cases"))
     user, case_id, access = form.user.data.strip(), form.case_id.data.strip(), form.access.data
     if not case_dir.exists(context.store(), case_id):
+        context.record("grant-case", cases=(case_id,), outcome="failure", user=user, access=access,
+                       reason="no such case")
         flash(f"No case {case_id} is loaded.", "error")
         return redirect(url_for("admin.cases"))
     try:
-        accounts.grant_case_by(context.settings(), g.actor.name, user, case_id, access)
+        request_id = accounts.grant_case_by(context.settings(), g.actor.name, user, case_id, access)
     except accounts.AccountError as exc:
         context.record("grant-case", cases=(case_id,), outcome="denied", user=user, access=access,
                        reason=str(exc))
         flash(str(exc), "error")
+        return redirect(url_for("admin.cases"))
+    if request_id is not None:
+        context.record("grant-case", cases=(case_id,), outcome="pending", user=user, access=access,
+                       request=request_id)
+        flash(f"{case_id} has an owner, who decides: request {request_id} for {user} is waiting.",
+              "info")
         return redirect(url_for("admin.cases"))
     context.record("grant-case", cases=(case_id,), user=user, access=access)
     flash(f"{user} now has {access} access to {case_id}.", "info")
@@ -252,11 +278,12 @@ def grant():
 
 
 @bp.post("/cases/revoke")
-@requires("manage-cases")
+@requires("manage-users")
 def revoke():
     """End a user's membership of a case."""
     form = RevokeForm()
     if not form.validate_on_submit():
+        context.record("revoke-case", outcome="denied", reason="invalid form", errors=sorted(form.errors))
         _refuse(form)
         return redirect(url_for("admin.cases"))
     user, case_id = form.user.data.strip(), form.case_id.data.strip()
@@ -265,6 +292,8 @@ def revoke():
     except accounts.AccountError:  # no such user: not a member either
         ended = False
     if not ended:
+        context.record("revoke-case", cases=(case_id,), outcome="failure", user=user,
+                       reason="no such membership")
         flash(f"{user} is not a member of {case_id}.", "error")
         return redirect(url_for("admin.cases"))
     context.record("revoke-case", cases=(case_id,), user=user)
@@ -278,15 +307,21 @@ def request_access():
     """Ask the owners of a case for access to it, for oneself: nothing changes until one approves."""
     form = RequestForm()
     if not form.validate_on_submit():
+        context.record("request-case", outcome="denied", reason="invalid form",
+                       errors=sorted(form.errors))
         _refuse(form)
         return redirect(url_for("admin.cases"))
     case_id, access, reason = form.case_id.data.strip(), form.access.data, form.reason.data.strip()
     if not case_dir.exists(context.store(), case_id):
+        context.record("request-case", cases=(case_id,), outcome="failure", purpose=reason,
+                       access=access, reason="no such case")
         flash(f"No case {case_id} is loaded.", "error")
         return redirect(url_for("admin.cases"))
     try:
         request_id = accounts.request_case(context.settings(), g.actor.name, case_id, access, reason)
     except accounts.AccountError as exc:
+        context.record("request-case", cases=(case_id,), outcome="failure", purpose=reason,
+                       access=access, reason=str(exc))
         flash(str(exc), "error")
         return redirect(url_for("admin.cases"))
     context.record("request-case", cases=(case_id,), purpose=reason, request=request_id, access=access)
@@ -351,17 +386,24 @@ def decide(request_id: int):
     approve = form.decision.data == "approve"
     action = "approve-case-request" if approve else "reject-case-request"
     settings = context.settings()
+    # A request for a case one does not own answers exactly like one that does not exist: the
+    # answer must not tell which request ids exist, nor name their (perhaps covert) cases.
     try:
         wanted = accounts.get_request(settings, request_id)
     except accounts.AccountError:
+        context.record(action, outcome="denied", request=request_id, reason="no such request")
         abort(404)
     try:
+        if g.actor.cases.get(wanted["case_id"]) != "owner":
+            raise accounts.NotOwner(f"not an owner of {wanted['case_id']}")
         done = accounts.decide_request(settings, request_id, g.actor.name, approve)
     except accounts.NotOwner as exc:
         context.record(action, cases=(wanted["case_id"],), outcome="denied", request=request_id,
                        reason=str(exc))
-        abort(403, str(exc))
+        abort(404)
     except accounts.AccountError as exc:
+        context.record(action, cases=(wanted["case_id"],), outcome="failure", request=request_id,
+                       reason=str(exc))
         flash(str(exc), "error")
         return redirect(url_for("owner.case_requests"))
     context.record(action, cases=(done["case_id"],), request=request_id, user=done["user"],

@@ -330,7 +330,8 @@ def run_query(name: str):
 @bp.get("/audit")
 @requires("read-audit")
 def audit_log():
-    """Who did what and when (administrators); no case content. Filters: actor, action,
+    """Who did what and when (administrators); no case content. ``purpose`` is required, as on
+    the audit page, and goes into the audit record of this reading. Filters: actor, action,
     since, until (ISO dates or date-times, UTC), limit, offset."""
     from datetime import UTC, datetime
 
@@ -346,11 +347,16 @@ def audit_log():
             raise ApiError(400, "bad_parameter", f"{name} must be an ISO date or date-time") from exc
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
+    purpose = request.args.get("purpose", "").strip()[:500]
+    if not purpose:
+        raise ApiError(400, "bad_parameter", "purpose is required: why you read the audit log")
+    filters = {k: request.args.get(k, "").strip()[:120] for k in ("actor", "action", "since", "until")}
     records = audit.admin_view(
-        context.settings(), actor=request.args.get("actor", ""),
-        action=request.args.get("action", ""), since=when("since"), until=when("until"),
-        limit=int_arg("limit", 100, 1, 1000), offset=int_arg("offset", 0, 0, 10_000_000))
-    context.record("read-audit", count=len(records))
+        context.settings(), actor=filters["actor"], action=filters["action"], since=when("since"),
+        until=when("until"), limit=int_arg("limit", 100, 1, 1000),
+        offset=int_arg("offset", 0, 0, 10_000_000))
+    context.record("read-audit", purpose=purpose, count=len(records),
+                   **{k: v for k, v in filters.items() if v})
     return jsonify({"records": records})
 
 
