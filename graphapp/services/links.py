@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import combinations
 
+from graphapp import model
 from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
 from graphapp.services import graph, hits
 from graphapp.settings import Settings
 from graphapp.store import GraphStore, Node
+from graphapp.store.types import make_node
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 2000
@@ -59,12 +61,14 @@ def cross_case(store: GraphStore, settings: Settings, actor: Actor, min_cases: i
              "network": {"nodes": [], "edges": []}, "min_cases": min_cases}
     if not visible:
         return empty
-    rows = [r for r in store.read("views/links_cross_case", {"min_cases": min_cases},
-                                  allowed_cases=visible)
-            if r["node"] is not None and r["node"].kind in kinds]
-    by_nid: dict[int, Node] = {int(r["nid"]): r["node"] for r in rows}
-    cases_of: dict[int, list[str]] = {int(r["nid"]): sorted(set(r["cases"]) & visible)
-                                      for r in rows}
+    by_nid: dict[int, Node] = {}
+    cases_of: dict[int, list[str]] = {}
+    for row in store.read("views/links_cross_case", {"min_cases": min_cases}, allowed_cases=visible):
+        cases = sorted(set(row["cases"]) & visible)
+        node = _node(row["label"], row["key"], cases)
+        if node is not None and node.kind in kinds and len(cases) >= min_cases:
+            by_nid[int(row["nid"])] = node
+            cases_of[int(row["nid"])] = cases
     case_info = {c["case_id"]: c for c in _cases(store, visible, {c for cs in cases_of.values()
                                                                    for c in cs})}
     network = _case_network(case_info, by_nid, cases_of)
@@ -91,6 +95,15 @@ def cross_case(store: GraphStore, settings: Settings, actor: Actor, min_cases: i
     return {"links": links, "total": len(order), "truncated": len(order) > limit,
             "cases": sorted(case_info.values(), key=lambda c: c["case_id"]),
             "network": network, "min_cases": min_cases}
+
+
+def _node(label: str, key: str | None, cases: list[str]) -> Node | None:
+    """The entity of a report row (label, key and its visible cases), as the store would give
+    it; None for anything that is not an entity the model knows."""
+    kind = model.ENTITY_KINDS.get(label)
+    if kind is None or key is None or kind.label == "Case" or not cases:
+        return None
+    return make_node([label], {kind.key: key, "case_ids": cases})
 
 
 def _cases(store: GraphStore, visible, case_ids: set[str]) -> list[dict]:
