@@ -147,6 +147,19 @@ def test_counting_comparing_or_walking_hidden_facts_finds_nothing(client, librar
     assert theirs == [[4]], theirs
 
 
+def test_national_ids_are_masked_in_the_projection(client, library_cases, tmp_path):
+    extra = {"persons.csv": (["case_id", "person_ref", "name", "birth_date", "nationality",
+                              "national_id", "role", "source"],
+                             [[L1, "P9", "Nils Nummer", "1960-06-06", "SE", "19600606-1234",
+                               "witness", "L1-98"]])}
+    result = load_directory(write_files(tmp_path / "ids", extra), library_cases.store,
+                            library_cases.settings)
+    assert result.ok, result.problems
+    got = rows(client, library_cases.headers["lina"],
+               "MATCH ()-[r:INVOLVES]->() WHERE r.name = 'Nils Nummer' RETURN r.national_id")
+    assert got == [["•••••••••1234"]], got
+
+
 def test_every_statement_is_audited_in_full(client, library_cases):
     statement = "MATCH (p:Phone)\n// a comment\nRETURN p.e164 AS phone ORDER BY phone"
     got = rows(client, library_cases.headers["lina"], statement)

@@ -207,7 +207,14 @@ def _node_props(label: str, props: dict[str, Any], allowed: frozenset[str]) -> d
 
 
 def _rel_props(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in (props or {}).items() if k not in _DROPPED_REL_PROPS}
+    """A fact as the projection keeps it: without the pending and match-key bookkeeping, and a
+    national id masked as everywhere it is shown (DESIGN.md section 3): the hit check, not the
+    console, is the way to look an identifier up."""
+    kept = {k: v for k, v in (props or {}).items() if k not in _DROPPED_REL_PROPS}
+    if kept.get("national_id"):
+        text = str(kept["national_id"])
+        kept["national_id"] = "•" * max(len(text) - 4, 0) + text[-4:] if len(text) > 4 else "•" * len(text)
+    return kept
 
 
 def _visible(props: dict[str, Any], allowed: frozenset[str]) -> bool:

@@ -38,6 +38,7 @@
         table.setAttribute("data-sorted", column + (ascending ? ":asc" : ":desc"));
       });
     });
+    table.setAttribute("data-sortable", "ready");
   }
 
   function start() {
