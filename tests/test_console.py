@@ -9,6 +9,7 @@ changes.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import select
@@ -177,6 +178,19 @@ def test_the_row_cap(client, library_cases, monkeypatch):
     response = run(client, library_cases.headers["lina"], "MATCH (n) RETURN n")
     assert response.status_code == 200 and len(response.json["rows"]) == 3, response.json
     assert response.json["truncated"] is True
+
+
+def test_the_store_stops_at_the_row_cap(library_cases):
+    """The cap holds inside the store: two million rows are never built, sent or converted."""
+    wrapped = console.capped("UNWIND range(1, 2000000) AS x RETURN x ORDER BY x DESC;")
+    started = time.monotonic()
+    rows = library_cases.store.read_projection([L1, L2, L3], wrapped, timeout=30, owner="lina")
+    assert len(rows) == console.ROW_CAP + 1 and rows[0] == {"x": 2000000}, rows[:2]
+    assert time.monotonic() - started < 10
+    for statement in ("MATCH (n) RETURN count(n)", "MATCH (n) RETURN n.key AS k UNION "
+                      "MATCH (n) RETURN n.key AS k // a trailing comment"):
+        assert library_cases.store.read_projection([L1, L2, L3], console.capped(statement),
+                                                   timeout=30, owner="lina")
 
 
 def test_the_projection_is_cached_and_rebuilt_when_the_data_changes(client, library_cases, tmp_path):

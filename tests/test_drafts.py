@@ -72,11 +72,19 @@ def test_draft_review_share_and_withdraw(library_cases, people):
     assert drafts.run(store, settings, rex, d.id)["rows"] == [[L1], [L2]]
     approved = drafts.review(settings, rex, d.id, True, "fine")
     assert approved.status == "approved" and approved.reviewer == "rex", approved
-    # Shared with the members of its cases; each runs it on their own projection.
-    assert [x.id for x in drafts.visible(settings, ivan)["shared"]] == [d.id]
-    assert drafts.run(store, settings, ivan, d.id)["rows"] == [[L1]]
-    with pytest.raises(drafts.DraftNotFound):
-        drafts.get(settings, hugo, d.id)
+    # Shared only with users who are members of every case it is for: ivan, of L1 alone,
+    # must not learn of it (its title, text and case list may speak of L2).
+    assert drafts.visible(settings, ivan)["shared"] == []
+    for other in (ivan, hugo):
+        with pytest.raises(drafts.DraftNotFound):
+            drafts.get(settings, other, d.id)
+    # A draft for L1 alone is shared with him; he runs it on his own projection.
+    mine = drafts.save(settings, lina, title="L1 only", description="", statement=CASES_QUERY,
+                       for_cases=[L1])
+    drafts.submit(settings, lina, mine.id)
+    drafts.review(settings, rex, mine.id, True, "fine")
+    assert [x.id for x in drafts.visible(settings, ivan)["shared"]] == [mine.id]
+    assert drafts.run(store, settings, ivan, mine.id)["rows"] == [[L1]]
     # An edit withdraws the approval.
     edited = drafts.save(settings, lina, draft_id=d.id, title="Cases I see", description="",
                          statement=CASES_QUERY + " LIMIT 1", for_cases=[L1, L2])

@@ -155,6 +155,14 @@ def check(text: str) -> str:
     return statement
 
 
+def capped(statement: str, cap: int = ROW_CAP) -> str:
+    """The statement wrapped so that the store stops after ``cap + 1`` rows: a row cap applied
+    only after the whole result reached the app lets one statement exhaust the shared server
+    and the app's memory (``UNWIND range(1, 2000000) AS x RETURN x``)."""
+    body = statement.rstrip().rstrip(";").rstrip()
+    return f"CALL {{\n{body}\n}}\nWITH * LIMIT {cap + 1}\nRETURN *"
+
+
 def available(store: GraphStore) -> bool:
     return store.supports_projection
 
@@ -194,7 +202,8 @@ def run(store: GraphStore, settings, actor: Actor, text: str, *, client: str = "
         record("ok", rows=0, reason="no visible cases")
         return {"columns": [], "rows": [], "truncated": False}
     try:
-        rows = store.read_projection(allowed, statement, timeout=TIMEOUT_SECONDS, owner=actor.name)
+        rows = store.read_projection(allowed, capped(statement), timeout=TIMEOUT_SECONDS,
+                                     owner=actor.name)
     except StoreUnavailable:
         record("error", reason="store unavailable")
         raise

@@ -92,8 +92,10 @@ def may_see(actor: Actor, draft: Draft) -> bool:
     if draft.status == "submitted":
         return may_review(actor, draft)
     if draft.status == "approved":
-        return allowed(actor, "run-saved-query") and \
-            bool(set(draft.for_cases) & set(visible_case_ids(actor)))
+        # Every case it is for: its title, text and case list may speak of any of them, and a
+        # member of one case must not learn of another (a covert one least of all).
+        return allowed(actor, "run-saved-query") and bool(draft.for_cases) and \
+            set(draft.for_cases) <= set(visible_case_ids(actor))
     return False
 
 
@@ -102,7 +104,7 @@ def may_see(actor: Actor, draft: Draft) -> bool:
 
 def visible(settings, actor: Actor) -> dict[str, list[Draft]]:
     """The drafts the actor may see: ``mine``, ``to_review`` (submitted, theirs to decide) and
-    ``shared`` (approved, for one of their cases)."""
+    ``shared`` (approved, for cases all of which they are members of)."""
     with session_scope(settings) as s:
         rows = [Draft.from_row(r) for r in s.scalars(select(QueryDraft).order_by(QueryDraft.id))]
     return {
