@@ -128,7 +128,8 @@ def create(store: GraphStore, settings: Settings, actor: Actor, spec: dict, form
 def _may_read(settings: Settings, actor: Actor, row: ExportPackage, shared: bool) -> bool:
     if row.exporter_id == actor.user_id and allowed(actor, "export"):
         return set(row.cases) <= visible_case_ids(actor)
-    return shared and allowed(actor, "read-export")
+    # A share is for a prosecutor as such: no other role reads a package without its cases.
+    return shared and actor.role == "prosecutor" and allowed(actor, "read-export")
 
 
 def _active_share(session, package_id: str, user_id: int | None):
