@@ -7,12 +7,12 @@ and the same query as one that does not exist.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from graphapp import model
 from graphapp.access import Actor, ensure_allowed, visible_case_ids
-from graphapp.services.labels import entity_label, shown_properties
+from graphapp.services.labels import label_from_spellings, shown_properties, spelling
 from graphapp.store import GraphStore, Node, Relationship
 
 MAX_HOPS = 3
@@ -44,19 +44,33 @@ def locate(store: GraphStore, actor: Actor, entity_id: str) -> Located:
     return Located(node=rows[0]["node"], nid=int(rows[0]["nid"]))
 
 
+#: Node ids per batched read (labels, degrees, neighbours): a few thousand per query.
+BATCH = 4000
+
+
+def _chunks(items: list, size: int = BATCH):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
-    """Label and visible cases of each node, from the facts the caller may see."""
-    facts: dict[int, list[Relationship]] = defaultdict(list)
-    if nodes:
-        for row in store.read("views/labels", {"nids": list(nodes)}, allowed_cases=allowed):
-            facts[int(row["nid"])].append(row["rel"])
+    """Label and visible cases of each node, from the facts the caller may see: one query per
+    :data:`BATCH` nodes, answering counted spellings, not fact objects."""
+    spellings: dict[int, Counter] = defaultdict(Counter)
+    cases: dict[int, set[str]] = defaultdict(set)
+    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
+    for chunk in _chunks(asked):
+        for row in store.read("views/labels", {"nids": chunk}, allowed_cases=allowed):
+            if row["case_id"] not in allowed:  # defence in depth after the query's filter
+                continue
+            nid = int(row["nid"])
+            cases[nid].add(row["case_id"])
+            spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
     out = {}
     for nid, node in nodes.items():
-        cases = sorted({f.case_id for f in facts[nid] if f.case_id in allowed})
-        if node.kind == "case":
-            cases = [node.key]
-        out[nid] = {"id": node.id, "kind": node.kind, "label": entity_label(node, facts[nid]),
-                    "cases": cases}
+        shown = [node.key] if node.kind == "case" else sorted(cases[nid])
+        out[nid] = {"id": node.id, "kind": node.kind, "label": label_from_spellings(node, spellings[nid]),
+                    "cases": shown}
     return out
 
 
@@ -157,31 +171,35 @@ def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
     totals: dict[int, int] = {}
     capped: set[int] = set()
     frontier = [start.nid]
+    pending: dict[int, None] = {}
     truncated = False
     for _ in range(hops):
         if not frontier:
             break
-        expand_next = []
-        for row in store.read("views/neighbours", {"nids": frontier, "skip": 0, "per_node": per_node},
-                              allowed_cases=allowed):
-            nid = int(row["nid"])
-            totals[nid] = int(row["total"])
-            if row["total"] > len(row["shown"]):
+        # Which neighbours the view keeps (ids only), then the facts of the kept pairs.
+        pairs: dict[tuple[int, int], None] = {}
+        added: list[int] = []
+        for nid, total, shown in _neighbour_ids(store, allowed, frontier, 0, per_node):
+            totals[nid] = total
+            if total > len(shown):
                 capped.add(nid)
                 truncated = True
-            for item in row["shown"]:
-                other_nid = int(item["other_nid"])
-                if other_nid not in nodes:
-                    if len(nodes) >= limit:
+            for other_nid in shown:
+                if other_nid not in nodes and other_nid not in pending:
+                    if len(nodes) + len(pending) >= limit:
                         truncated = True
                         continue
-                    nodes[other_nid] = item["other"]
-                    if through_cases or item["other"].kind != "case":
-                        expand_next.append(other_nid)
-                for rel in item["rels"]:
-                    if rel is not None:
-                        edges[rel.id] = rel
-        frontier = expand_next
+                    pending[other_nid] = None
+                    added.append(other_nid)
+                if (other_nid, nid) not in pairs:
+                    pairs[(nid, other_nid)] = None
+        made, rels = _facts_between(store, allowed, nodes, list(pairs))
+        pending.clear()
+        nodes.update((nid, made[nid]) for nid in added if nid in made)
+        for rel in rels:
+            edges[rel.id] = rel
+        frontier = [nid for nid in added
+                    if nid in made and (through_cases or made[nid].kind != "case")]
     return _view(store, allowed, nodes, edges, truncated, explore, totals, capped)
 
 
@@ -199,18 +217,63 @@ def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
     found = locate(store, actor, entity_id)
     nodes: dict[int, Node] = {found.nid: found.node}
     edges: dict[str, Relationship] = {}
-    total = 0
-    for row in store.read("views/neighbours", {"nids": [found.nid], "skip": offset, "per_node": limit},
-                          allowed_cases=allowed):
-        total = int(row["total"])
-        for item in row["shown"]:
-            nodes[int(item["other_nid"])] = item["other"]
-            for rel in item["rels"]:
-                if rel is not None:
-                    edges[rel.id] = rel
+    total, pairs = 0, []
+    for _nid, count, shown in _neighbour_ids(store, allowed, [found.nid], offset, limit):
+        total, pairs = count, [(found.nid, other_nid) for other_nid in shown]
+    made, rels = _facts_between(store, allowed, nodes, pairs)
+    nodes.update((other_nid, made[other_nid]) for _nid, other_nid in pairs if other_nid in made)
+    for rel in rels:
+        edges[rel.id] = rel
     view = _view(store, allowed, nodes, edges, False, True, {}, set())
     shown_to = min(offset + limit, total)
     return {**view, "total": total, "offset": offset, "more": max(total - shown_to, 0)}
+
+
+def _neighbour_ids(store: GraphStore, allowed, nids: list[int], skip: int, per_node: int):
+    """``(nid, total, [neighbour nids])`` for each of ``nids``, in that order: its visible
+    neighbours in a stable order (kind, then id), ``per_node`` of them from ``skip``."""
+    for chunk in _chunks(nids):
+        rows = {int(row["nid"]): row for row in store.read(
+            "views/neighbours", {"nids": chunk, "skip": skip, "per_node": per_node},
+            allowed_cases=allowed)}
+        for nid in chunk:
+            if nid in rows:
+                yield nid, int(rows[nid]["total"]), [int(o) for o in rows[nid]["shown"]]
+
+
+def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
+                   pairs: list[tuple[int, int]]) -> tuple[dict[int, Node], list[Relationship]]:
+    """The visible facts between each pair ``(node, neighbour)`` (``node`` in ``known``), and
+    the neighbours not in ``known`` as nodes, from the query's plain fields."""
+    made: dict[int, Node] = {}
+    rels: list[Relationship] = []
+    for chunk in _chunks([list(p) for p in pairs]):
+        for row in store.read("views/neighbour_facts", {"pairs": chunk}, allowed_cases=allowed):
+            me = known[int(row["nid"])].id
+            other_nid = int(row["other_nid"])
+            other = known.get(other_nid) or made.get(other_nid)
+            if other is None:
+                kind = model.ENTITY_KINDS[row["label"]]
+                key = str(row["key"])
+                other = Node(id=kind.entity_id(key), kind=kind.kind, key=key)
+            visible = False
+            for rel_key, rel_type, out, case_id, other_case_id, source, dates in row["rels"]:
+                # Defence in depth after the query's own filter (as scope_value does).
+                if case_id not in allowed or (other_case_id is not None
+                                              and other_case_id not in allowed):
+                    continue
+                visible = True
+                props = {"case_id": case_id, "source": source or ""}
+                if other_case_id is not None:
+                    props["other_case_id"] = other_case_id
+                if dates:  # as the first pair of FACT_DATES that the fact holds
+                    props["first_seen"], props["last_seen"] = dates
+                start, end = (me, other.id) if out else (other.id, me)
+                rels.append(Relationship(id=str(rel_key), type=rel_type, start=start, end=end,
+                                         properties=props))
+            if visible and other_nid not in known:
+                made[other_nid] = other
+    return made, rels
 
 
 def _view(store: GraphStore, allowed, nodes: dict[int, Node], edges: dict[str, Relationship],
@@ -231,8 +294,8 @@ def _view(store: GraphStore, allowed, nodes: dict[int, Node], edges: dict[str, R
     if explore:
         degree = dict(totals)
         unknown = [nid for nid in nodes if nid not in degree]
-        if unknown:
-            for row in store.read("views/degrees", {"nids": unknown}, allowed_cases=allowed):
+        for chunk in _chunks(unknown):
+            for row in store.read("views/degrees", {"nids": chunk}, allowed_cases=allowed):
                 degree[int(row["nid"])] = int(row["degree"])
         in_view: dict[str, set[str]] = defaultdict(set)
         for e in out_edges:

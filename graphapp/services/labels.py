@@ -7,7 +7,7 @@ only a hidden case recorded; hotels and addresses by the spelling their visible 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from graphapp.store import Node, Relationship
 
@@ -18,27 +18,32 @@ HIDDEN_FACT_PROPERTIES = frozenset({"rel_key", "batch_id", "case_id", "source", 
 
 def entity_label(node: Node, facts: Iterable[Relationship]) -> str:
     """The most common visible spelling (ties: alphabetical), else a neutral fallback."""
-    if node.kind == "case":
+    return label_from_spellings(node, Counter(spelling(node.kind, f.type, f.properties)
+                                              for f in facts))
+
+
+def label_from_spellings(node: Node, spellings: Counter) -> str:
+    """The label of ``node`` given how many visible facts spell it each way (empty spellings
+    ignored): the most common (ties: alphabetical), else a neutral fallback."""
+    if node.kind in ("case", "phone"):
         return node.key
-    if node.kind == "phone":
-        return node.key
-    spellings = Counter(s for s in (_spelling(node.kind, f) for f in facts) if s)
-    if spellings:
-        top = max(spellings.values())
-        return min(s for s, n in spellings.items() if n == top)
+    counted = {s: n for s, n in spellings.items() if s and n > 0}
+    if counted:
+        top = max(counted.values())
+        return min(s for s, n in counted.items() if n == top)
     return {"person": "unnamed person", "address": "address", "hotel": "hotel",
             "advert": "advert"}.get(node.kind, node.kind)
 
 
-def _spelling(kind: str, fact: Relationship) -> str:
-    p = fact.properties
-    if kind == "person" and fact.type == "INVOLVES":
+def spelling(kind: str, fact_type: str, p: Mapping) -> str:
+    """How one fact (its type and properties) spells an entity of ``kind``, or ''."""
+    if kind == "person" and fact_type == "INVOLVES":
         return str(p.get("name") or "")
-    if kind == "address" and fact.type == "MENTIONS":
+    if kind == "address" and fact_type == "MENTIONS":
         return ", ".join(str(p[k]) for k in ("street", "city") if p.get(k))
-    if kind == "hotel" and fact.type == "MENTIONS":
+    if kind == "hotel" and fact_type == "MENTIONS":
         return ", ".join(str(p[k]) for k in ("hotel_name", "city") if p.get(k))
-    if kind == "advert" and fact.type == "MENTIONS":
+    if kind == "advert" and fact_type == "MENTIONS":
         return " ".join(str(p[k]) for k in ("site", "advert_id") if p.get(k))
     return ""
 
