@@ -62,4 +62,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(admin.owner_bp)
     app.register_blueprint(exports.api_bp)
     app.register_blueprint(exports.bp)
+    from graphapp import ratelimits
+
+    ratelimits.init_app(app, settings)
     return app

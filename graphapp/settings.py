@@ -43,6 +43,8 @@ class Settings:
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted
     #: (werkzeug's ProxyFix), so the audit log names the real client; 0: none, use the peer.
     proxy_hops: int = 0
+    #: Per-client request rate limits (graphapp/ratelimits.py); off only for load tests.
+    rate_limits: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -79,6 +81,8 @@ class Settings:
                 raise ConfigError("CASEGRAPH_PROXY_HOPS must be a whole number") from exc
             if not 0 <= values["proxy_hops"] <= 5:
                 raise ConfigError("CASEGRAPH_PROXY_HOPS must be between 0 and 5")
+        if "CASEGRAPH_RATE_LIMITS" in env:
+            values["rate_limits"] = _flag(env, "CASEGRAPH_RATE_LIMITS")
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"]).resolve()
         if values["graph_url"] and not values["graph_url"].startswith(
