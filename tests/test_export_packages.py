@@ -266,6 +266,25 @@ def test_a_saved_query_graph_can_be_a_package(four_cases):
         assert [t for t in HIDDEN_TEXT if t in text] == [], name
 
 
+def test_the_path_finders_paths_can_be_a_package(four_cases):
+    from graphapp.services import graph
+
+    store, settings = four_cases.store, four_cases.settings
+    ines = actor(settings, "ines")
+    around = graph.network(store, ines, PHONE_ID, hops=1)
+    suspect = next(n["id"] for n in around["nodes"] if n["label"] == HOSTILE)
+    spec = {"kind": "path", "params": {"from": PHONE_ID, "to": suspect, "max_hops": 3}}
+    package = exports.create(store, settings, ines, spec, ["csv", "graphml"])
+    assert package["view"] == {"kind": "path", "params": {"from": PHONE_ID, "to": suspect,
+                                                          "max_hops": 3, "k": 1}}, package["view"]
+    directory = package_path(four_cases, package)
+    with (directory / "edges.csv").open(encoding="utf-8-sig", newline="") as fh:
+        edges = list(csv.DictReader(fh))
+    assert [(e["type"], e["case_id"], e["source_ref"]) for e in edges] == [("USES", A, "A-3")], edges
+    for name, text in texts(directory).items():
+        assert [t for t in HIDDEN_TEXT if t in text] == [], name
+
+
 # -- the signed manifest ---------------------------------------------------------------------
 
 

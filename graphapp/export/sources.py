@@ -3,8 +3,9 @@
 A spec is ``{"kind": ..., "params": {...}}``. Each kind has one function that reads what the
 actor may see, through the same services as the app's pages (so a package holds exactly what
 its exporter could see at that moment, and never a deconfliction hit), and returns nodes,
-edges with their facts' sources and dates, and the cases involved. A new kind (a path, the
-cross-case report) is one more function in :data:`KINDS`.
+edges with their facts' sources and dates, and the cases involved: an entity network, a saved
+query's graph, the path finder's paths. A new kind (the cross-case report) is one more
+function in :data:`KINDS`.
 """
 
 from __future__ import annotations
@@ -179,6 +180,37 @@ def _saved_query(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
     return _with_facts(store, actor, snapshot)
 
 
+def _paths(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
+    """The shortest paths between two entities over facts the actor may see (the path finder)."""
+    from graphapp.services import paths
+
+    source, target = params.get("from"), params.get("to")
+    if not (isinstance(source, str) and source and isinstance(target, str) and target):
+        raise BadSpec("a path view needs from and to entity ids")
+    max_hops = _int(params, "max_hops", paths.DEFAULT_MAX_HOPS, 1, paths.MAX_HOPS)
+    k = _int(params, "k", paths.DEFAULT_K, 1, paths.MAX_K)
+    try:
+        found = paths.find_paths(store, actor, source, target, max_hops=max_hops, k=k)
+    except paths.BadPathRequest as exc:
+        raise BadSpec(str(exc)) from exc
+    nodes: dict[str, dict] = {}
+    edges: dict[str, dict] = {}
+    for path in found["paths"]:
+        for n in path["nodes"]:
+            nodes.setdefault(n["id"], {k_: n[k_] for k_ in ("id", "kind", "label", "cases")})
+        for e in path["edges"]:
+            edges.setdefault(e["id"], dict(e))
+    ends = [nodes[i] for i in (found["from"], found["to"]) if i in nodes]
+    title = (f"Paths from {ends[0]['label']} to {ends[1]['label']}" if len(ends) == 2
+             else "Paths: none found")
+    spec = {"kind": "path", "params": {"from": found["from"], "to": found["to"],
+                                       "max_hops": max_hops, "k": k}}
+    snapshot = Snapshot(spec=spec, title=title, nodes=list(nodes.values()),
+                        edges=list(edges.values()), truncated=bool(found.get("truncated")),
+                        focus=found["from"] if nodes else "")
+    return _with_facts(store, actor, snapshot)
+
+
 def _with_facts(store: GraphStore, actor: Actor, snapshot: Snapshot) -> Snapshot:
     """Fill in each edge's statements (dates and details) and source record from the facts the
     actor may read of its endpoints, and the summaries of the cases covered."""
@@ -245,4 +277,5 @@ def _int(params: dict, name: str, default: int, low: int, high: int) -> int:
 KINDS: dict[str, Callable[[GraphStore, Actor, dict], Snapshot]] = {
     "entity-network": _entity_network,
     "saved-query": _saved_query,
+    "path": _paths,
 }
