@@ -34,7 +34,7 @@ _REFUSED_WORDS = {
     "merge": "writes (MERGE) are not allowed: the console only reads",
     "set": "writes (SET) are not allowed: the console only reads",
     "delete": "writes (DELETE) are not allowed: the console only reads",
-    "detach": "writes (DETACH DELETE) are not allowed: the console only reads",
+    "detach": "writes (DETACH, DELETE) are not allowed: the console only reads",
     "remove": "writes (REMOVE) are not allowed: the console only reads",
     "foreach": "FOREACH only writes: the console only reads",
     "drop": "schema changes (DROP) are not allowed",

@@ -5,10 +5,11 @@ Ad-hoc Cypher cannot be made safe by filtering its results: a query can count, c
 walk facts of hidden cases. So the Cypher console, and the queries analysts draft, run on a
 projection instead: a graph of its own in the same embedded server, built by reading the main
 graph a few visible cases at a time (``cypher/projection/cases`` and ``case_facts``, then the
-facts between the entities found, ``node_facts``, all scoped by ``$allowed_cases``) and writing what came back into the projection. Nothing else is
-ever written there, so a projection holds no fact of a hidden case, no case node of one, and
-no internal index of the main graph (match keys, blocking keys): an entity keeps its key, and
-its ``case_ids`` cut down to the visible set.
+facts between the entities found, ``node_facts``, all scoped by ``$allowed_cases``) and
+writing what came back into the projection. Nothing else is ever written there, so a
+projection holds no fact of a hidden case, no case node of one, and no internal index of the
+main graph (match keys, blocking keys): an entity keeps its key, and its ``case_ids`` cut
+down to the visible set; national ids are masked as everywhere they are shown.
 
 A projection is cached per visible-case set and data version. The data version is a counter
 the store bumps after every write to the main graph (batch commit, withdrawal, merge, split,
