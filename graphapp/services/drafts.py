@@ -4,14 +4,15 @@ A draft is ad-hoc Cypher: published or not, it runs only on the runner's project
 console (DESIGN.md section 5); only reviewed files under ``cypher/saved/`` run on the full
 graph. Its author names the cases it is meant for; a reviewer (``publish-query``) who is a
 member of every one of those cases, and is neither its author nor an administrator, approves
-or rejects it. Approval shares it with the members of those cases; editing it withdraws the
+or rejects it. Approval shares it with the users who are members of all those cases (its title,
+text and case list may speak of any of them); editing it withdraws the
 approval. Every step is audited, each run with the statement in full.
 
 | who | may |
 |---|---|
 | its author (``use-cypher-console``) | create, edit, submit, run it at any stage |
 | a reviewer | see and run it once submitted, approve or reject it |
-| a member of one of its cases (``run-saved-query``) | see and run it once approved |
+| a member of every one of its cases (``run-saved-query``) | see and run it once approved |
 """
 
 from __future__ import annotations
