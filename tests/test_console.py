@@ -262,3 +262,15 @@ def test_the_console_page(client, library_cases):
     assert "Koppleri Gävle" in shown.get_data(as_text=True)
     refused = client.post("/console", data={"csrf_token": token, "statement": "MATCH (n) DELETE n"})
     assert "the console only reads" in refused.get_data(as_text=True)
+
+
+def test_columns_come_in_the_order_the_statement_wrote_them(client, library_cases):
+    """The cap's wrapper (RETURN *) sorts columns by name; the console puts them back."""
+    headers = library_cases.headers["lina"]
+    response = run(client, headers, "MATCH (p:Phone) RETURN p.e164 AS zz, size(p.case_ids) AS aa "
+                                    "ORDER BY aa DESC, zz LIMIT 1")
+    assert response.json["columns"] == ["zz", "aa"], response.json
+    assert response.json["rows"] == [[DAN_PHONE, 3]], response.json
+    unaliased = run(client, headers, "MATCH (c:Case) RETURN c.title, c.case_id ORDER BY c.case_id LIMIT 1")
+    assert unaliased.json["columns"] == ["c.title", "c.case_id"], unaliased.json
+    assert unaliased.json["rows"] == [["Koppleri Gävle", L1]], unaliased.json

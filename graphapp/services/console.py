@@ -78,6 +78,8 @@ class ConsoleFailed(StoreError):
 class Token:
     kind: str
     text: str
+    start: int = 0
+    end: int = 0
 
 
 def tokens(text: str) -> list[Token]:
@@ -88,8 +90,64 @@ def tokens(text: str) -> list[Token]:
         kind = m.lastgroup or "other"
         if kind == "comment":
             continue
-        out.append(Token(kind, m.group(kind)))
+        out.append(Token(kind, m.group(kind), m.start(), m.end()))
     return out
+
+
+_OPEN, _CLOSE = "([{", ")]}"
+_RETURN_ENDS = frozenset({"order", "skip", "limit", "union"})
+
+
+def returned_columns(statement: str) -> list[str]:
+    """The column names of the statement's last top-level RETURN, in the order written: an
+    alias, or the expression's own text (as the store names an unaliased column). Empty when
+    the statement does not end in a plain RETURN list (``RETURN *``, a procedure's YIELD)."""
+    toks = tokens(statement)
+    depth, start = 0, None
+    for i, tok in enumerate(toks):
+        if tok.kind == "other" and tok.text in _OPEN:
+            depth += 1
+        elif tok.kind == "other" and tok.text in _CLOSE:
+            depth -= 1
+        elif depth == 0 and tok.kind == "word" and tok.text.lower() == "return":
+            start = i + 1
+    if start is None:
+        return []
+    if start < len(toks) and toks[start].kind == "word" and toks[start].text.lower() == "distinct":
+        start += 1
+    items, current, depth = [], [], 0
+    for tok in toks[start:]:
+        if tok.kind == "other" and tok.text in _OPEN:
+            depth += 1
+        elif tok.kind == "other" and tok.text in _CLOSE:
+            depth -= 1
+        if depth == 0 and tok.kind == "word" and tok.text.lower() in _RETURN_ENDS:
+            break
+        if depth == 0 and tok.kind == "other" and tok.text in (",", ";"):
+            items.append(current)
+            current = []
+            continue
+        current.append(tok)
+    items.append(current)
+    names = []
+    for item in items:
+        if not item or (len(item) == 1 and item[0].text == "*"):
+            return []
+        if len(item) >= 2 and item[-2].kind == "word" and item[-2].text.lower() == "as":
+            names.append(item[-1].text.strip("`"))
+        else:
+            names.append(statement[item[0].start:item[-1].end])
+    return names
+
+
+def in_written_order(result: dict, statement: str) -> dict:
+    """Put the columns back in the order the statement wrote them (:func:`capped` returns
+    them sorted by name); left as they are when the names cannot be read off the text."""
+    wanted = returned_columns(statement)
+    if sorted(wanted) != sorted(result["columns"]) or len(set(wanted)) != len(wanted):
+        return result
+    index = [result["columns"].index(name) for name in wanted]
+    return {**result, "columns": wanted, "rows": [[row[i] for i in index] for row in result["rows"]]}
 
 
 #: Words that are refused only as a clause: followed by a name (SHOW INDEXES, USE neo4j),
@@ -211,7 +269,7 @@ def run(store: GraphStore, settings, actor: Actor, text: str, *, client: str = "
         message = _safe_error(str(exc))
         record("error", reason=message, store_error=str(exc)[:1000])
         raise ConsoleFailed(message) from exc
-    result = tabulate(rows, cap=ROW_CAP)
+    result = in_written_order(tabulate(rows, cap=ROW_CAP), statement)
     record("ok", rows=len(result["rows"]), truncated=result["truncated"])
     return result
 
