@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 
-.PHONY: demo test install install-test cypher-lint-deps lint bench bench-1m serve clean
+.PHONY: demo test install install-test cypher-lint-deps lint bench bench-1m bench-views bench-views-1m serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ bench: $(VENV)/.installed-bench
 # The same up to 1,000,000 rows: about 15-20 minutes on two cores.
 bench-1m: $(VENV)/.installed-bench
 	$(BIN)/python bench/ingest.py --sizes 10000,100000,1000000
+
+# Server time of search, 2-hop network, path finder and cross-case report beside raw Cypher
+# on the same data (bench/views.py); the 1M-row run loads for about 15 minutes first.
+bench-views: $(VENV)/.installed-bench
+	$(BIN)/python bench/views.py --sizes 10000,100000
+
+bench-views-1m: $(VENV)/.installed-bench
+	$(BIN)/python bench/views.py --sizes 10000,100000 --with-1m
 
 serve: install
 	$(BIN)/casegraph serve
