@@ -558,7 +558,7 @@ def test_the_package_html_opens_offline_and_a_hostile_name_stays_text(four_cases
             page.route("**/*", only_the_file)
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(url)
+            page.goto(url, timeout=120_000)  # busy CI machines: vis-network inlined is large
             page.wait_for_selector("#network.ready", timeout=15000)
             count = page.get_attribute("#network", "data-node-count")
             canvases = page.locator("#network canvas").count()
