@@ -759,31 +759,40 @@ def export_group() -> None:
 
 
 @export_group.command("create")
-@click.argument("entity_ids", nargs=-1, required=True, metavar="ENTITY_ID...")
+@click.argument("entity_ids", nargs=-1, metavar="ENTITY_ID...")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(1, 3))
 @click.option("--limit", default=150, show_default=True, type=click.IntRange(1, 500),
               help="At most this many entities in each entity's network.")
 @click.option("--format", "formats", default="html,pdf,graphml,gexf,csv,png", show_default=True,
               help="Comma-separated: html, pdf, graphml, gexf, csv, png.")
+@click.option("--view", "view_json", metavar="JSON",
+              help='Another view instead of ENTITY_IDs, e.g. \'{"kind": "cross-case", "params": '
+                   '{"min_cases": 2}}\' (kinds: entity-network, path, saved-query, cross-case).')
 @click.option("--as", "as_user", required=True, metavar="USER", help="Export what USER may see.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also copy the package into this directory (new or empty).")
 @pass_ctx
 @_fail_on_account_error
 def export_create(cx: CliContext, entity_ids: tuple[str, ...], hops: int, limit: int, formats: str,
-                  as_user: str, out_dir: Path | None) -> None:
-    """Make a signed package of the networks of ENTITY_IDs as USER sees them (audited)."""
+                  view_json: str | None, as_user: str, out_dir: Path | None) -> None:
+    """Make a signed package of the networks of ENTITY_IDs (or of --view) as USER sees them
+    (audited)."""
     from graphapp.export import BadSpec, entity_network_spec
     from graphapp.services import exports
     from graphapp.services.graph import NotFound
 
+    if bool(entity_ids) == bool(view_json):
+        raise click.UsageError("give ENTITY_IDs or --view, not both and not neither")
+    try:
+        spec = json.loads(view_json) if view_json else entity_network_spec(list(entity_ids), hops, limit)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--view") from exc
     if out_dir is not None and out_dir.exists() and any(out_dir.iterdir()):
         raise click.ClickException(f"{out_dir} is not empty")
     actor = _checked_actor(cx.settings, as_user, "export")
     ctx = exports.Context(os_user=operator_name())
     try:
-        package = exports.create(cx.store(), cx.settings, actor,
-                                 entity_network_spec(list(entity_ids), hops, limit), formats, ctx)
+        package = exports.create(cx.store(), cx.settings, actor, spec, formats, ctx)
     except BadSpec as exc:
         raise click.BadParameter(str(exc)) from exc
     except NotFound as exc:

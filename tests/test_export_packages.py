@@ -13,6 +13,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -283,6 +284,116 @@ def test_the_path_finders_paths_can_be_a_package(four_cases):
     assert [(e["type"], e["case_id"], e["source_ref"]) for e in edges] == [("USES", A, "A-3")], edges
     for name, text in texts(directory).items():
         assert [t for t in HIDDEN_TEXT if t in text] == [], name
+
+
+def test_the_cross_case_report_can_be_a_package_without_its_hits(four_cases):
+    store, settings = four_cases.store, four_cases.settings
+    spec = {"kind": "cross-case", "params": {"min_cases": 2}}
+    package = exports.create(store, settings, actor(settings, "ines"), spec, ["csv", "pdf", "html"])
+    assert package["view"] == {"kind": "cross-case", "params": {
+        "min_cases": 2, "kinds": ["person", "phone", "address", "hotel", "advert"], "limit": 50}}
+    assert package["cases"] == [A, B], package["cases"]
+    directory = package_path(four_cases, package)
+    assert "report.csv" in {f["name"] for f in package["files"]}, package["files"]
+    with (directory / "report.csv").open(encoding="utf-8-sig", newline="") as fh:
+        report = list(csv.DictReader(fh))
+    assert PHONE_ID in {r["id"] for r in report}, report
+    assert {"Sara Lind", "Hotell Kusten, Gävle"} <= {r["label"] for r in report}, report
+    assert all(r["cases"] == f"{A}; {B}" for r in report), report
+    assert [r["rank"] for r in report] == [str(i) for i in range(1, len(report) + 1)], report
+    with (directory / "edges.csv").open(encoding="utf-8-sig", newline="") as fh:
+        edges = list(csv.DictReader(fh))
+    phone_cases = {e["case_id"] for e in edges if PHONE_ID in (e["source"], e["target"])}
+    assert phone_cases == {A, B}, edges  # each case that holds the phone, with its record
+    assert all(e["source_ref"] for e in edges), edges
+    found = texts(directory)
+    assert "Cross-case links" in found["report.pdf"], found["report.pdf"][:500]
+    for name, text in found.items():
+        assert [t for t in HIDDEN_TEXT if t in text] == [], name
+    with session_scope(settings) as s:
+        notified = s.scalar(select(func.count()).select_from(Notification))
+    assert notified == 0, "a cross-case package looked at hits and told the covert case's owners"
+
+
+def test_a_cross_case_package_needs_the_report_and_good_parameters(four_cases):
+    from graphapp.access import Forbidden
+    from graphapp.export import BadSpec
+
+    store, settings = four_cases.store, four_cases.settings
+    for params in ({"min_cases": 1}, {"kinds": ["case"]}, {"limit": 5000}, {"min_cases": "two"}):
+        with pytest.raises(BadSpec):
+            exports.create(store, settings, actor(settings, "ines"), {"kind": "cross-case", "params": params})
+    with pytest.raises(Forbidden):
+        exports.create(store, settings, actor(settings, "pia"), {"kind": "cross-case", "params": {}})
+
+
+def _package_form(page: str) -> dict:
+    """The fields of a page's evidence-package form, as a browser would post them."""
+    from html import unescape
+
+    form = re.search(r'<form method="post" action="/exports/new".*?</form>', page, re.S)
+    assert form, "no evidence-package form on the page"
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
+    return {k: unescape(v) for k, v in fields.items()}
+
+
+def _post_package_form(client, page_path: str, formats=("csv",), method: str = "get", data=None) -> dict:
+    page = (client.get(page_path) if method == "get" else client.post(page_path, data=data))
+    assert page.status_code == 200, (page_path, page.status_code)
+    fields = _package_form(page.get_data(as_text=True))
+    made = client.post("/exports/new", data={**fields, "formats": list(formats)})
+    assert made.status_code == 302 and "/exports/" in made.headers["Location"], made.status_code
+    package_id = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert client.get(f"/exports/{package_id}").status_code == 200
+    return fields | {"package_id": package_id}
+
+
+def test_the_path_finder_query_and_cross_case_pages_make_packages(four_cases, client, settings):
+    from graphapp.services import graph
+
+    ines = actor(settings, "ines")
+    suspect = next(n["id"] for n in graph.network(four_cases.store, ines, PHONE_ID, hops=1)["nodes"]
+                   if n["label"] == HOSTILE)
+    assert login(client, "ines").status_code == 302
+    made = {}
+    query = urlencode({"from": PHONE_ID, "to": suspect, "max_hops": 3})
+    made["path"] = _post_package_form(client, f"/paths?{query}")
+    made["cross-case"] = _post_package_form(client, "/links?min_cases=2")
+    token = page_token(client, "/queries/suspect_victims")
+    made["saved-query"] = _post_package_form(client, "/queries/suspect_victims", method="post",
+                                             data={"csrf_token": token, "suspect": "img"})
+    for kind, fields in made.items():
+        package = exports.get(settings, ines, fields["package_id"])
+        assert package["view"]["kind"] == kind == fields["kind"], package["view"]
+        assert package["exporter"] == "ines" and package["cases"], package
+    assert exports.get(settings, ines, made["path"]["package_id"])["view"]["params"]["to"] == suspect
+    assert exports.get(settings, ines, made["saved-query"]["package_id"])["view"]["params"] == {
+        "name": "suspect_victims", "params": {"suspect": "img"}}
+
+
+def test_a_package_form_with_bad_parameters_makes_nothing(four_cases, client, settings):
+    assert login(client, "ines").status_code == 302
+    token = page_token(client, "/links")
+    for params in ("{", '{"min_cases": 1}', "[]"):
+        refused = client.post("/exports/new", data={"csrf_token": token, "kind": "cross-case",
+                                                    "params": params}, follow_redirects=True)
+        assert refused.status_code == 200 and "No package made" in refused.get_data(as_text=True), params
+    forged = client.post("/exports/new", data={"csrf_token": "forged", "kind": "cross-case", "params": "{}"})
+    assert forged.status_code == 400, forged.status_code
+    assert exports.list_for(settings, actor(settings, "ines"), exports.Context()) == []
+
+
+def test_cli_exports_any_view(four_cases, run, tmp_path):
+    out = tmp_path / "pkg"
+    view = json.dumps({"kind": "cross-case", "params": {"min_cases": 2, "kinds": ["phone"]}})
+    result = run("export", "--view", view, "--format", "csv", "--as", "ines", "--out", out)
+    assert "Cross-case links" in result.output, result.output
+    with (out / "report.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert [r["id"] for r in csv.DictReader(fh)] == [PHONE_ID]
+    assert "package intact" in run("export", "verify", out).output
+    run("export", PHONE_ID, "--view", view, "--as", "ines", code=2)
+    run("export", "--as", "ines", code=2)
+    run("export", "--view", "{nope", "--as", "ines", code=2)
 
 
 # -- the signed manifest ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ Ed25519 key. One writer per format; :func:`write_package` runs them and signs th
 | pdf | report.pdf | :mod:`graphapp.export.pdf` (cover, network and legend, tables, timeline) |
 | graphml | network.graphml | :mod:`graphapp.export.graphfiles` (networkx) |
 | gexf | network.gexf | :mod:`graphapp.export.graphfiles` (networkx) |
-| csv | nodes.csv, edges.csv | :mod:`graphapp.export.tables` (formula cells neutralised) |
+| csv | nodes.csv, edges.csv (+ report.csv) | :mod:`graphapp.export.tables` (formulas neutralised) |
 | png | network.png | :mod:`graphapp.export.image` (matplotlib, no browser) |
 """
 

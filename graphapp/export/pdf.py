@@ -20,6 +20,8 @@ from graphapp.export.sources import DATE_FIELDS, DATE_LABELS, Snapshot
 FONT, BOLD = "CaseGraphSans", "CaseGraphSans-Bold"
 #: The headings that start the report's sections, each on a new page (the tests look for them).
 SECTIONS = ("Evidence package", "Network and legend", "Entities", "Links and their sources", "Timeline")
+#: The section a ranked report (the cross-case report) adds after the cover page.
+REPORT_SECTION = "Cross-case links"
 
 
 def _fonts() -> None:
@@ -102,6 +104,16 @@ def render_pdf(snapshot: Snapshot, info) -> bytes:
         "The package's manifest.json lists each file with its SHA-256 digest and is signed with "
         "the installation's Ed25519 key (manifest.sig): check it with `casegraph export verify "
         "DIR` and the installation's public key.", small)]
+
+    # 1b. The ranked report the view is about
+    if snapshot.report:
+        story += [PageBreak(), para(REPORT_SECTION, h2), para(
+            "Entities that several of the exporter's cases hold facts about, most cases first "
+            "(then most regions). Regions are the units of the cases.", small), Spacer(1, 2 * mm)]
+        story.append(table(["Rank", "Kind", "Entity", "Cases", "Regions", "First", "Last"],
+                           [[r["rank"], r["kind"], r["label"], ", ".join(r["cases"]),
+                             "; ".join(r["regions"]), r["first"], r["last"]] for r in snapshot.report],
+                           [12 * mm, 18 * mm, 60 * mm, 70 * mm, 60 * mm, 22 * mm, usable - 242 * mm]))
 
     # 2. Network and legend
     png = render_png(snapshot, width_in=10.5, height_in=5.0, dpi=160)

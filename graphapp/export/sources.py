@@ -4,7 +4,7 @@ A spec is ``{"kind": ..., "params": {...}}``. Each kind has one function that re
 actor may see, through the same services as the app's pages (so a package holds exactly what
 its exporter could see at that moment, and never a deconfliction hit), and returns nodes,
 edges with their facts' sources and dates, and the cases involved: an entity network, a saved
-query's graph, the path finder's paths. A new kind (the cross-case report) is one more
+query's graph, the path finder's paths, the cross-case report. A new kind is one more
 function in :data:`KINDS`.
 """
 
@@ -50,6 +50,9 @@ class Snapshot:
     truncated: bool = False
     #: The entity the HTML view draws larger (the first one asked for).
     focus: str = ""
+    #: A ranked report the view is about (the cross-case report's rows: ``{"rank", "id",
+    #: "kind", "label", "cases", "regions", "first", "last"}``); empty for a plain network.
+    report: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def case_ids(self) -> list[str]:
@@ -211,10 +214,69 @@ def _paths(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
     return _with_facts(store, actor, snapshot)
 
 
+#: Entities in a cross-case package: each one is a read of its facts.
+CROSS_CASE_LIMIT, CROSS_CASE_MAX = 50, 200
+
+
+def _cross_case(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
+    """The cross-case report: the top entities joining ``min_cases`` or more of the actor's
+    cases, each drawn with the cases that hold it and the facts that say so (the case's
+    mention of it or, where a case has none, that case's facts about it). Never a hit: the
+    report is made without reading a hidden case."""
+    from graphapp.services import links
+
+    min_cases = _int(params, "min_cases", 2, 2, 100)
+    limit = _int(params, "limit", CROSS_CASE_LIMIT, 1, CROSS_CASE_MAX)
+    kinds = params.get("kinds") or list(links.KINDS)
+    if isinstance(kinds, str):
+        kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+    if not isinstance(kinds, list) or not kinds or not set(kinds) <= set(links.KINDS):
+        raise BadSpec(f"kinds must be some of: {', '.join(links.KINDS)}")
+    kinds = [k for k in links.KINDS if k in kinds]
+    try:
+        found = links.cross_case(store, None, actor, min_cases=min_cases, kinds=tuple(kinds),
+                                 limit=limit, with_hits=False)
+    except links.BadLinksRequest as exc:
+        raise BadSpec(str(exc)) from exc
+    edges: dict[str, dict] = {}
+    for link in found["links"]:
+        try:
+            facts = graph.entity(store, actor, link["id"])["facts"]
+        except graph.NotFound:
+            continue
+        wanted = set(link["cases"])
+        mentioned = {f["case_id"] for f in facts if f["other"]["kind"] == "case"}
+        for f in facts:
+            if f["case_id"] not in wanted or (f["other"]["kind"] != "case" and f["case_id"] in mentioned):
+                continue
+            ends = (link["id"], f["other"]["id"])
+            source, target = ends if f["direction"] == "out" else ends[::-1]
+            edges.setdefault(f["id"], {
+                "id": f["id"], "source": source, "target": target, "type": f["type"],
+                "case_id": f["case_id"], "source_ref": f["source"],
+                "properties": {k: _text(v) for k, v in sorted(f["properties"].items())
+                               if v not in (None, "", [])}})
+    ids = [link["id"] for link in found["links"]]
+    ids += sorted({end for e in edges.values() for end in (e["source"], e["target"])} - set(ids))
+    labelled = graph.labels(store, actor, ids)
+    nodes = [labelled[i] for i in ids if i in labelled]
+    shown = {n["id"] for n in nodes}
+    report = [{"rank": rank, **{k: link[k] for k in ("id", "kind", "label", "cases", "regions",
+                                                    "first", "last")}}
+              for rank, link in enumerate(found["links"], 1)]
+    spec = {"kind": "cross-case", "params": {"min_cases": min_cases, "kinds": kinds, "limit": limit}}
+    snapshot = Snapshot(
+        spec=spec, title=f"Cross-case links: {len(report)} entities in {min_cases} or more cases",
+        nodes=nodes, edges=[e for e in edges.values() if e["source"] in shown and e["target"] in shown],
+        truncated=bool(found["truncated"]), focus=ids[0] if ids else "", report=report)
+    return _with_facts(store, actor, snapshot)
+
+
 def _with_facts(store: GraphStore, actor: Actor, snapshot: Snapshot) -> Snapshot:
     """Fill in each edge's statements (dates and details) and source record from the facts the
-    actor may read of its endpoints, and the summaries of the cases covered."""
-    missing = {e["id"] for e in snapshot.edges}
+    actor may read of its endpoints, where the view did not bring them, and the summaries of
+    the cases covered."""
+    missing = {e["id"] for e in snapshot.edges if "properties" not in e}
     details: dict[str, dict] = {}
     # Every fact has an endpoint that is not a case; read each such node's facts until every
     # edge is covered (a case node would list all its case's facts).
@@ -234,6 +296,8 @@ def _with_facts(store: GraphStore, actor: Actor, snapshot: Snapshot) -> Snapshot
                 details[fact["id"]] = fact
                 missing.discard(fact["id"])
     for e in snapshot.edges:
+        if "properties" in e and e["id"] not in details:
+            continue
         fact = details.get(e["id"])
         props = dict(fact["properties"]) if fact else {}
         e["properties"] = {k: _text(v) for k, v in sorted(props.items()) if v not in (None, "", [])}
@@ -278,4 +342,5 @@ KINDS: dict[str, Callable[[GraphStore, Actor, dict], Snapshot]] = {
     "entity-network": _entity_network,
     "saved-query": _saved_query,
     "path": _paths,
+    "cross-case": _cross_case,
 }

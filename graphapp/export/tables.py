@@ -1,4 +1,5 @@
-"""nodes.csv and edges.csv, safe to open in a spreadsheet (DESIGN.md section 5, "Output").
+"""nodes.csv and edges.csv (and report.csv for a ranked report), safe to open in a spreadsheet
+(DESIGN.md section 5, "Output").
 
 A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
 a spreadsheet; it gets a leading ``'``, except a plain E.164 number (``+`` and digits only),
@@ -19,6 +20,7 @@ E164 = re.compile(r"\+[0-9]{1,15}")
 
 NODE_COLUMNS = ["id", "kind", "label", "cases"]
 EDGE_COLUMNS = ["id", "source", "target", "type", "case_id", "source_ref", *DATE_FIELDS, "details"]
+REPORT_COLUMNS = ["rank", "id", "kind", "label", "cases", "regions", "first", "last"]
 
 
 def neutralise(value: object) -> str:
@@ -30,19 +32,29 @@ def neutralise(value: object) -> str:
 
 
 def write(snapshot: Snapshot, directory: Path) -> list[str]:
-    """Write nodes.csv and edges.csv into ``directory``; return their names."""
-    with (directory / "nodes.csv").open("w", newline="", encoding="utf-8-sig") as fh:
+    """Write nodes.csv, edges.csv and, for a ranked report, report.csv into ``directory``;
+    return their names."""
+    _write_rows(directory / "nodes.csv", NODE_COLUMNS,
+                ([n["id"], n["kind"], n["label"], "; ".join(n["cases"])] for n in snapshot.nodes))
+    _write_rows(directory / "edges.csv", EDGE_COLUMNS, (_edge_row(e) for e in snapshot.edges))
+    if not snapshot.report:
+        return ["nodes.csv", "edges.csv"]
+    _write_rows(directory / "report.csv", REPORT_COLUMNS,
+                ([r["rank"], r["id"], r["kind"], r["label"], "; ".join(r["cases"]),
+                  "; ".join(r["regions"]), r["first"], r["last"]] for r in snapshot.report))
+    return ["nodes.csv", "edges.csv", "report.csv"]
+
+
+def _edge_row(e: dict) -> list:
+    props = e["properties"]
+    details = "; ".join(f"{k}: {v}" for k, v in props.items() if k not in DATE_FIELDS)
+    return [e["id"], e["source"], e["target"], e["type"], e["case_id"], e["source_ref"],
+            *(props.get(name, "") for name in DATE_FIELDS), details]
+
+
+def _write_rows(path: Path, header: list[str], rows) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
-        writer.writerow(NODE_COLUMNS)
-        for n in snapshot.nodes:
-            writer.writerow([neutralise(v) for v in (n["id"], n["kind"], n["label"], "; ".join(n["cases"]))])
-    with (directory / "edges.csv").open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(EDGE_COLUMNS)
-        for e in snapshot.edges:
-            props = e["properties"]
-            details = "; ".join(f"{k}: {v}" for k, v in props.items() if k not in DATE_FIELDS)
-            row = [e["id"], e["source"], e["target"], e["type"], e["case_id"], e["source_ref"],
-                   *(props.get(name, "") for name in DATE_FIELDS), details]
+        writer.writerow(header)
+        for row in rows:
             writer.writerow([neutralise(v) for v in row])
-    return ["nodes.csv", "edges.csv"]

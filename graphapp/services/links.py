@@ -36,15 +36,17 @@ class BadLinksRequest(ValueError):
     """The request cannot be answered as asked; the message is safe to show."""
 
 
-def cross_case(store: GraphStore, settings: Settings, actor: Actor, min_cases: int = 2,
+def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_cases: int = 2,
                kinds: tuple[str, ...] = KINDS, limit: int = DEFAULT_LIMIT, *,
-               client: str = "") -> dict:
+               client: str = "", with_hits: bool = True) -> dict:
     """The ranked report and the case-to-case network.
 
     Returns ``{"links": [{"id", "kind", "label", "cases", "regions", "first", "last",
     "hits", "hit_count"}], "total", "truncated", "cases": [case summaries],
     "network": {"nodes", "edges"}, "min_cases"}``. ``hits`` are empty for a role without
-    ``check-hit`` (covert owners are notified all the same, as on an entity page).
+    ``check-hit`` (covert owners are notified all the same, as on an entity page), and for
+    ``with_hits=False`` (an evidence package: no hidden case is read, no one is notified;
+    ``settings`` is then not needed).
 
     :raise BadLinksRequest: ``min_cases`` below 2, an unknown kind, or ``limit`` out of range.
     """
@@ -81,7 +83,7 @@ def cross_case(store: GraphStore, settings: Settings, actor: Actor, min_cases: i
     top_nodes = {nid: by_nid[nid] for nid in top}
     labels = graph.describe(store, visible, top_nodes)
     dates = _dates(store, visible, top)
-    shown_hits = _hits(store, settings, actor, visible, top_nodes, client=client)
+    shown_hits = _hits(store, settings, actor, visible, top_nodes, client=client) if with_hits else {}
     links = []
     for nid in top:
         node = by_nid[nid]

@@ -11,6 +11,7 @@ runs in an opaque origin and cannot reach the app, its cookies or its API.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
@@ -153,21 +154,54 @@ def index():
 @bp.post("/new")
 @requires("export")
 def new():
-    """Make a package of an entity's network from the entity page's form."""
-    entity_id = request.form.get("entity_id", "")
+    """Make a package of the view a page shows: its form sends ``kind`` and ``params`` (JSON),
+    or ``entity_id`` and ``hops`` for an entity's network."""
     formats = request.form.getlist("formats") or list(FORMATS)
+    spec = {"kind": request.form.get("kind", "entity-network"), "params": {}}
     try:
-        hops = int(request.form.get("hops", 2))
-    except ValueError:
-        hops = 2
-    try:
-        package = exports.create(context.store(), context.settings(), g.actor,
-                                 entity_network_spec([entity_id], hops), formats, _ctx())
+        spec = _form_spec()
+        package = exports.create(context.store(), context.settings(), g.actor, spec, formats, _ctx())
     except BadSpec as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("ui.entity", entity_id=entity_id))
+        flash(f"No package made: {exc}", "error")
+        return redirect(_back_to(spec))
     flash("Evidence package made and signed. Share it with a prosecutor below.", "info")
     return redirect(url_for("exports.package", package_id=package["id"]))
+
+
+def _form_spec() -> dict:
+    """The view spec a page's package form describes (checked further by the view's kind).
+
+    :raise BadSpec: ``params`` is not a JSON object.
+    """
+    kind = request.form.get("kind", "entity-network")
+    try:
+        params = json.loads(request.form.get("params") or "{}")
+    except ValueError:
+        params = None
+    if not isinstance(params, dict):
+        raise BadSpec("params must be a JSON object")
+    if kind == "entity-network":
+        if request.form.get("entity_id"):
+            params["entity_ids"] = [request.form["entity_id"]]
+        if request.form.get("hops"):
+            params["hops"] = request.form["hops"]
+    return {"kind": kind, "params": params}
+
+
+def _back_to(spec: dict) -> str:
+    """The page a refused package form came from (built here, never taken from the request)."""
+    params = spec["params"]
+    ids = params.get("entity_ids")
+    if spec["kind"] == "entity-network" and isinstance(ids, list) and ids and isinstance(ids[0], str):
+        return url_for("ui.entity", entity_id=ids[0])
+    if spec["kind"] == "path":
+        return url_for("ui.paths_page", **{"from": str(params.get("from", "")),
+                                           "to": str(params.get("to", ""))})
+    if spec["kind"] == "saved-query" and isinstance(params.get("name"), str):
+        return url_for("ui.query", name=params["name"])
+    if spec["kind"] == "cross-case":
+        return url_for("ui.links_page")
+    return url_for("exports.index")
 
 
 @bp.get("/<package_id>")
