@@ -151,6 +151,13 @@ def issue_token(settings: Settings, name: str, days: int = TOKEN_DAYS) -> str:
 
 def user_for_token(settings: Settings, token: str) -> User | None:
     """The enabled user holding this unexpired, unrevoked token."""
+    found = token_holder(settings, token)
+    return found[0] if found else None
+
+
+def token_holder(settings: Settings, token: str) -> tuple[User, dict[str, str], frozenset[str]] | None:
+    """The enabled user holding this unexpired, unrevoked token, with their memberships and
+    extra actions (:func:`rights`), read in one transaction: every API request asks this."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     with session_scope(settings) as s:
@@ -160,9 +167,9 @@ def user_for_token(settings: Settings, token: str) -> User | None:
         if row.expires_at is not None and _aware(row.expires_at) < utcnow():
             return None
         user = s.get(User, row.user_id)
-    if user is None or user.disabled:
-        return None
-    return user
+        if user is None or user.disabled:
+            return None
+        return user, _memberships(s, user.id), _extra_actions(s, user.id)
 
 
 def list_tokens(settings: Settings, name: str) -> list[ApiToken]:
@@ -335,8 +342,19 @@ def grant_case(settings: Settings, name: str, case_id: str, access: str, granted
 def memberships(settings: Settings, user_id: int) -> dict[str, str]:
     """Case id -> access for one user."""
     with session_scope(settings) as s:
-        rows = s.scalars(select(CaseMembership).where(CaseMembership.user_id == user_id))
-        return {r.case_id: r.access for r in rows}
+        return _memberships(s, user_id)
+
+
+def _memberships(s, user_id: int) -> dict[str, str]:
+    return {r.case_id: r.access
+            for r in s.scalars(select(CaseMembership).where(CaseMembership.user_id == user_id))}
+
+
+def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:
+    """One user's case memberships and extra actions, read together: what every request
+    needs to know of its user, in one transaction."""
+    with session_scope(settings) as s:
+        return _memberships(s, user_id), _extra_actions(s, user_id)
 
 
 def reset_one_time_password(settings: Settings, name: str, role: str) -> str:
@@ -528,7 +546,11 @@ def extra_actions(settings: Settings, user_id: int | None) -> frozenset[str]:
     if user_id is None:
         return frozenset()
     with session_scope(settings) as s:
-        return frozenset(s.scalars(select(UserAction.action).where(UserAction.user_id == user_id)))
+        return _extra_actions(s, user_id)
+
+
+def _extra_actions(s, user_id: int) -> frozenset[str]:
+    return frozenset(s.scalars(select(UserAction.action).where(UserAction.user_id == user_id)))
 
 
 def all_extra_actions(settings: Settings) -> dict[str, list[str]]:

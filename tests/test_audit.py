@@ -77,6 +77,20 @@ def test_truncation_is_found_through_the_anchor(chain):
     assert not verdict.ok and "records 5 to 6 are missing (truncated)" in verdict.problem, verdict
 
 
+def test_a_lagging_anchor_is_accepted_and_a_mangled_one_named(chain):
+    # After a power cut the anchor (not flushed) may lag behind the durable records.
+    path = audit.anchor_path(chain)
+    head = path.read_text()
+    path.write_text("4 " + "0" * 64 + "\n")
+    assert audit.verify(chain).ok
+    for mangled in ("", "six " + "0" * 64, "6"):
+        path.write_text(mangled)
+        verdict = audit.verify(chain)
+        assert not verdict.ok and "anchor file is unreadable" in verdict.problem, (mangled, verdict)
+    path.write_text(head)
+    assert audit.verify(chain).ok
+
+
 def test_a_rewritten_chain_without_the_key_does_not_verify(chain):
     # Recomputing HMACs needs the key kept outside the database; a forger without it fails.
     tamper(chain, "UPDATE audit_log SET hmac = prev_hmac WHERE id = 6")

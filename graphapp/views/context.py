@@ -30,10 +30,11 @@ def actor_from_bearer() -> Actor | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    user = accounts.user_for_token(settings(), token.strip())
-    if user is None:
+    found = accounts.token_holder(settings(), token.strip())
+    if found is None:
         return None
-    g.actor = Actor.from_user(settings(), user)
+    user, cases, extra = found
+    g.actor = Actor(name=user.name, role=user.role, user_id=user.id, cases=cases, extra_actions=extra)
     g.auth = "token"
     return g.actor
 
@@ -42,9 +43,9 @@ def actor_from_session() -> Actor | None:
     """The actor logged in through the web pages, or None."""
     if not current_user.is_authenticated:
         return None
+    cases, extra = accounts.rights(settings(), current_user.id)
     g.actor = Actor(name=current_user.name, role=current_user.role, user_id=current_user.id,
-                    cases=accounts.memberships(settings(), current_user.id),
-                    extra_actions=accounts.extra_actions(settings(), current_user.id))
+                    cases=cases, extra_actions=extra)
     g.auth = "session"
     return g.actor
 
