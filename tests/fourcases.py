@@ -16,7 +16,6 @@ holds the phone +48600100200 (called from the shared phone) and the person Ewa C
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 
 from ingest.loader import load_directory
 from tests.conftest import bearer, make_user
+from tests.csvfiles import write_files
 
 A, B, R, C = "K-2030-0001", "K-2030-0002", "K-2030-0003", "K-2030-0004"
 PHONE = "+46709990011"
@@ -81,13 +81,7 @@ FILES = {
 
 
 def write_four_cases(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, (header, rows) in FILES.items():
-        with (directory / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return directory
+    return write_files(directory, FILES)
 
 
 #: Users and their memberships; every one an investigator but rita (analyst) and adam (admin).

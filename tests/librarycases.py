@@ -23,7 +23,6 @@ second (one call of Bo's to Dan's phone, and hidden facts) is loaded at test tim
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +33,7 @@ from sqlalchemy import update
 from graphapp.db import IngestBatch, session_scope
 from ingest.loader import load_directory
 from tests.conftest import bearer, make_user
+from tests.csvfiles import write_files
 
 L1, L2, L3, N, H = "K-2031-0001", "K-2031-0002", "K-2031-0003", "K-2031-0008", "K-2031-0009"
 VISIBLE = (L1, L2, L3)
@@ -157,16 +157,6 @@ MEMBERS = {
     "lina": ("analyst", {L1: "read", L2: "read", L3: "read"}),
     "hugo": ("analyst", {N: "owner", H: "owner"}),
 }
-
-
-def write_files(directory: Path, files: dict) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, (header, rows) in files.items():
-        with (directory / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return directory
 
 
 @dataclass

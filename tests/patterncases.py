@@ -29,7 +29,6 @@ Tove (D2) exists only through DH.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ import pytest
 
 from ingest.loader import load_directory
 from tests.conftest import bearer, make_user
+from tests.csvfiles import write_files
 
 D1, D2, DH = "K-2031-0001", "K-2031-0002", "K-2031-0003"
 PHONE = "+46701112233"
@@ -112,13 +112,7 @@ MEMBERS = {
 
 
 def write_pattern_cases(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, (header, rows) in FILES.items():
-        with (directory / name).open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return directory
+    return write_files(directory, FILES)
 
 
 @dataclass

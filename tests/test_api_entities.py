@@ -7,7 +7,6 @@ K-2024-0113 and K-2024-0342.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from graphapp import create_app
 from ingest.loader import load_directory
 from tests.conftest import INVESTIGATOR_CASES, bearer, make_user
+from tests.csvfiles import write_files
 
 PHONE = "phone:+46701234567"  # in K-2024-0113, K-2024-0287 and (hidden) K-2024-0342
 HIDDEN_PHONE = "phone:+40744123987"  # only in K-2024-0342 and K-2025-0019
@@ -28,11 +28,7 @@ EDGE_KEYS = {"id", "source", "target", "type", "case_id", "source_ref"}
 
 
 def write_csv(directory: Path, name: str, header: list[str], rows: list[list[str]]) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / name).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_files(directory, {name: (header, rows)})
 
 
 def load(directory: Path, store, settings):

@@ -236,25 +236,22 @@ def view_html(package_id: str):
 @requires("export")
 def share(package_id: str):
     """Share the package with a prosecutor (its exporter only)."""
-    name = request.form.get("user", "").strip()
-    try:
-        exports.share(context.settings(), g.actor, package_id, name, _ctx())
-    except exports.ShareRefused as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Shared with {name}.", "info")
-    return redirect(url_for("exports.package", package_id=package_id))
+    return _change_share(package_id, exports.share, "Shared with {name}.")
 
 
 @bp.post("/<package_id>/unshare")
 @requires("export")
 def unshare(package_id: str):
     """End a prosecutor's access to the package (its exporter only)."""
+    return _change_share(package_id, exports.unshare, "{name} may no longer read this package.")
+
+
+def _change_share(package_id: str, change, done: str):
     name = request.form.get("user", "").strip()
     try:
-        exports.unshare(context.settings(), g.actor, package_id, name, _ctx())
+        change(context.settings(), g.actor, package_id, name, _ctx())
     except exports.ShareRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{name} may no longer read this package.", "info")
+        flash(done.format(name=name), "info")
     return redirect(url_for("exports.package", package_id=package_id))
