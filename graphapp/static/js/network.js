@@ -31,6 +31,8 @@
   var KIND_ORDER = ["person", "phone", "address", "hotel", "advert", "case"];
   /* Above these sizes the drawing drops what costs most per frame. */
   var BIG_VIEW = 1000, EDGE_LABELS_MAX = 3000;
+  /* Zoom (vis-network's scale) from which a large view draws arrows again. */
+  var DETAIL_SCALE = 0.5;
 
   function el(id) { return document.getElementById(id); }
 
@@ -78,7 +80,9 @@
       interaction: { hover: !this.big, tooltipDelay: 150, keyboard: false,
                      hideEdgesOnDrag: this.big, hideEdgesOnZoom: this.big, navigationButtons: false },
       nodes: { scaling: { min: 10, max: 42, label: { enabled: false } }, font: { size: 13 } },
-      edges: { smooth: this.big ? false : { type: "continuous" }, arrows: { to: { scaleFactor: 0.5 } } },
+      edges: { smooth: this.big ? false : { type: "continuous" },
+               font: { size: 10, color: "#3b4754", strokeWidth: 3, strokeColor: "#ffffff", multi: false },
+               arrows: { to: { enabled: !this.big, scaleFactor: 0.5 } } },
       physics: this.serverLayout ? false : {
         solver: "forceAtlas2Based",
         forceAtlas2Based: { gravitationalConstant: -80, springLength: 140, avoidOverlap: 0.8 },
@@ -88,7 +92,8 @@
     this.container.classList.add("drawing");
     var network = this.network = new vis.Network(this.container, { nodes: nodesView, edges: edgesView }, options);
     var finish = function () {
-      network.setOptions({ physics: false });
+      // Re-applying options walks every link: only needed when physics ran.
+      if (!self.serverLayout) { network.setOptions({ physics: false }); }
       network.fit();
       network.once("afterDrawing", function () { self.still(); });
       network.redraw();
@@ -97,8 +102,29 @@
     network.on("selectNode", function (p) { self.select(p.nodes[0]); });
     network.on("deselectNode", function () { self.select(null); });
     network.on("doubleClick", function (p) { if (p.nodes.length) { self.expand(p.nodes[0]); } });
+    if (this.big) {
+      this.detailed = false;
+      this.container.dataset.detail = "far";
+      // After any change of zoom (wheel, pinch, fit, focus), never inside a frame.
+      network.on("afterDrawing", function () {
+        if ((network.getScale() >= DETAIL_SCALE) !== !!self.detailed) {
+          window.setTimeout(function () { self.levelOfDetail(); }, 0);
+        }
+      });
+    }
     this.wireControls();
     return network;
+  };
+
+  /* A large view drops arrows while zoomed out (tens of thousands of arrow heads a few pixels
+   * wide cost most of a frame and show nothing) and draws them again once zoomed in. Links
+   * take the arrows option from the view's options, so switching it is one setOptions. */
+  Explorer.prototype.levelOfDetail = function () {
+    var near = this.network.getScale() >= DETAIL_SCALE;
+    if (near === !!this.detailed) { return; }
+    this.detailed = near;
+    this.network.setOptions({ edges: { arrows: { to: { enabled: near } } } });
+    this.container.dataset.detail = near ? "near" : "far";
   };
 
   Explorer.prototype.still = function () {
@@ -193,11 +219,10 @@
       g.facts.forEach(function (f) { if (!seen[f.case_id]) { seen[f.case_id] = true; cases.push(f.case_id); } });
       var fromCase = g.from.indexOf("case:") === 0;
       return {
-        id: g.id, from: g.from, to: g.to, arrows: "to", facts: g.facts, type: g.type,
+        id: g.id, from: g.from, to: g.to, facts: g.facts, type: g.type,
         label: labels ? g.type + (g.facts.length > 1 ? " \u00d7" + g.facts.length : "") + "\n" + cases.join(", ") : undefined,
-        dashes: fromCase,
+        dashes: fromCase && !self.big,
         color: { color: fromCase ? "#b8c3ce" : "#55606c" },
-        font: { size: 10, color: "#3b4754", strokeWidth: 3, strokeColor: "#ffffff", multi: false },
         title: tooltip([g.type].concat(g.facts.map(function (f) {
           var when = f.first ? ", " + f.first + (f.last && f.last !== f.first ? " to " + f.last : "") : "";
           return "case " + f.case_id + ", source " + f.source_ref + when;
@@ -216,7 +241,8 @@
       var n = self.entities[id];
       var more = self.moreOf(id);
       if (more > 0 && self.capped[id]) {
-        drawn.push({ id: "more-edge:" + id, from: id, to: "more:" + id, dashes: true, placeholder: true,
+        drawn.push({ id: "more-edge:" + id, from: id, to: "more:" + id, dashes: !self.big, placeholder: true,
+                     arrows: { to: { enabled: false } },
                      color: { color: "#9aa5b1" } });
       }
       self.syncPlaceholder(id, more);
