@@ -16,14 +16,15 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import batched
+from itertools import batched, chain
 from pathlib import Path
 
 from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
 from ingest import batches, ids, normalise, resolve
 from ingest.files import FileSpec
-from ingest.readers import MAX_FILE_BYTES, Problem, Record, check_file, csv_files
+from ingest.readers import KEY_SEP, MAX_FILE_BYTES, Problem, Record, check_file, csv_files
+from ingest.scratch import Scratch
 from ingest.spool import Spool
 
 #: Columns that point at a case's person, by file.
@@ -133,43 +134,45 @@ class LoadResult:
 
 def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FILE_BYTES,
                      visible_cases: frozenset[str] | None = None,
-                     spool: Spool | None = None) -> Survey:
+                     spool: Spool | None = None, scratch: Scratch | None = None) -> Survey:
     """Check every row of every file and every reference to a case or a person.
 
     With ``visible_cases`` (a load ``--as`` a user), a case the user may not see is reported
     exactly like one that does not exist, so the report reveals nothing about it. With a
-    ``spool``, the checked records are kept there for pass two.
+    ``spool``, the checked records are kept there for pass two. The files' unique keys (so
+    the batch's person records) are kept in ``scratch``'s tables (in memory without one).
     """
     survey = Survey(directory=Path(directory), spool=spool)
     survey.files, survey.problems = csv_files(directory)
+    scratch = scratch if scratch is not None else Scratch()
     batch_cases: set[str] = set()
-    batch_refs: set[tuple[str, str]] = set()
     case_uses: dict[str, list[tuple[str, int]]] = defaultdict(list)
     ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     for path, spec in survey.files:
         rows = 0
         checked: list[list] = []
-        for item in check_file(path, spec, max_bytes, survey.rejected_keys):
+        refs: list[tuple[str, str, int, str]] = []
+        seen = scratch.table(f"unique:{spec.name}")
+        for item in check_file(path, spec, max_bytes, survey.rejected_keys, seen):
             if isinstance(item, Problem):
                 survey.problems.append(item)
                 continue
             rows += 1
-            if spool is not None:
-                checked.append([item.line, item.values])
-                if len(checked) == BATCH_SIZE:
-                    spool.add(spec.name, checked)
-                    checked = []
             case = item["case_id"]
             survey.cases.add(case)
             if spec.name == "cases.csv":
                 batch_cases.add(case)
             elif case not in batch_cases:
                 case_uses[case].append((item.file, item.line))
-            if spec.name == "persons.csv":
-                batch_refs.add((case, item["person_ref"]))
-            for col in PERSON_REF_COLUMNS.get(spec.name, ()):
-                if item[col] and (case, item[col]) not in batch_refs:
-                    ref_uses[(case, item[col])].append((item.file, item.line, col))
+            refs += [(case, item[col], item.line, col)
+                     for col in PERSON_REF_COLUMNS.get(spec.name, ()) if item[col]]
+            checked.append([item.line, item.values])
+            if len(checked) == BATCH_SIZE:
+                _outside_batch(scratch, spec.name, refs, ref_uses)
+                if spool is not None:
+                    spool.add(spec.name, checked)
+                checked, refs = [], []
+        _outside_batch(scratch, spec.name, refs, ref_uses)
         if spool is not None:
             spool.add(spec.name, checked)
         survey.manifest[spec.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size,
@@ -177,6 +180,19 @@ def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FI
     survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
                                            visible_cases)
     return survey
+
+
+def _outside_batch(scratch: Scratch, file_name: str, refs: list[tuple[str, str, int, str]],
+                   ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]]) -> None:
+    """Note the uses of person records that persons.csv does not hold (known ones, or none).
+
+    persons.csv is checked before every file that points at a person, and its unique key is
+    the record's (case_id, person_ref): its table of keys is the batch's person records.
+    """
+    batch = scratch.table("unique:persons.csv").get({_ref_key(c, r) for c, r, _, _ in refs})
+    for case, ref, line, col in refs:
+        if _ref_key(case, ref) not in batch:
+            ref_uses[(case, ref)].append((file_name, line, col))
 
 
 def _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
@@ -214,6 +230,11 @@ def _lookup(store: GraphStore, name: str, param: str, values: list) -> list[dict
     return rows
 
 
+def _ref_key(case_id: str, person_ref: str) -> str:
+    """A case record's key in the planner's tables."""
+    return f"{case_id}{KEY_SEP}{person_ref}"
+
+
 def _sha256(path: Path) -> str:
     import hashlib
 
@@ -230,19 +251,28 @@ def _sha256(path: Path) -> str:
 class Planner:
     """Turn checked records into rows for the ingest queries, one chunk at a time.
 
-    Keeps only what resolution needs across chunks: each case record's person id and the
-    match keys seen in this batch.
+    What resolution needs across chunks - each case record's person id, the match keys and
+    the blocking keys of this batch's records - is kept in on-disk tables (``scratch``; in
+    memory when none is given), looked up and stored a chunk at a time: the planner's memory
+    does not grow with the batch.
     """
 
-    def __init__(self, store: GraphStore, match_key: bytes):
+    def __init__(self, store: GraphStore, match_key: bytes, scratch: Scratch | None = None):
         self.store = store
         self.match_key = match_key
-        #: (case_id, person_ref) -> person_id
-        self.person_ids: dict[tuple[str, str], str] = {}
-        #: match key -> person_id, for records of this batch
-        self.by_key: dict[str, str] = {}
+        self.scratch = scratch if scratch is not None else Scratch()
+        #: "case_id\x1fperson_ref" -> person_id, for every record the batch names
+        self.person_ids = self.scratch.table("person_ids")
+        #: match key -> person_id, for records of this batch and the persons they joined
+        self.by_key = self.scratch.table("match_keys")
+        #: blocking keys of the batch's person records, for the near-match search
+        self.block_keys = self.scratch.table("block_keys")
         self.joins: list[dict] = []
-        #: id(record) -> (match keys, blocking keys) for the chunk being planned
+        #: The chunk being planned: its records' person ids, its match keys' persons, and
+        #: id(record) -> (match keys, blocking keys); what is new goes to the tables after it.
+        self._ids: dict[tuple[str, str], str] = {}
+        self._by_key: dict[str, str] = {}
+        self._new_ids: list[tuple[str, str]] = []
         self._keys: dict[int, tuple[list[str], list[str]]] = {}
 
     def plan(self, file_name: str, records: list[Record]) -> list[dict]:
@@ -251,19 +281,37 @@ class Planner:
         if file_name == "persons.csv":
             self._prefetch_match_keys(records)
         handler = getattr(self, "_" + file_name.removesuffix(".csv"))
-        return [handler(rec) for rec in records]
+        rows = [handler(rec) for rec in records]
+        if file_name == "persons.csv":
+            self._remember()
+        return rows
 
     def _prefetch_refs(self, file_name: str, records: list[Record]) -> None:
+        """The person ids of the records this chunk names: from the batch, else the graph."""
         cols = PERSON_REF_COLUMNS.get(file_name, ())
         if file_name == "persons.csv":
             cols = ("person_ref",)
         wanted = {(r["case_id"], r[c]) for r in records for c in cols if r[c]}
-        missing = [{"case_id": c, "person_ref": p} for c, p in sorted(wanted - set(self.person_ids))]
-        for row in _lookup(self.store, "ingest/existing_person_refs", "refs", missing):
-            self.person_ids[(row["case_id"], row["person_ref"])] = row["person_id"]
+        stored = self.person_ids.get([_ref_key(*ref) for ref in wanted])
+        self._ids = {}
+        missing = []
+        for ref in wanted:
+            pid = stored.get(_ref_key(*ref))
+            if pid is None:
+                missing.append(ref)
+            else:
+                self._ids[ref] = pid
+        params = [{"case_id": c, "person_ref": p} for c, p in sorted(missing)]
+        found = []
+        for row in _lookup(self.store, "ingest/existing_person_refs", "refs", params):
+            ref = (row["case_id"], row["person_ref"])
+            self._ids[ref] = row["person_id"]
+            found.append((_ref_key(*ref), row["person_id"]))
+        self.person_ids.add(found)
 
     def _prefetch_match_keys(self, records: list[Record]) -> None:
-        """Look up, in one query per chunk, the persons already holding these records' keys."""
+        """Look up the persons already holding these records' keys: in the batch, else in
+        the graph (one query per chunk)."""
         self._keys = {}
         for rec in records:
             name = normalise.normalise_name(rec["name"])
@@ -272,9 +320,19 @@ class Planner:
                                       birth_date=rec["birth_date"]),
                 ids.person_block_keys(self.match_key, name=name, birth_date=rec["birth_date"]),
             )
-        unknown = sorted({k for keys, _ in self._keys.values() for k in keys} - set(self.by_key))
+        wanted = {k for keys, _ in self._keys.values() for k in keys}
+        self._by_key = self.by_key.get(wanted)
+        unknown = sorted(wanted - set(self._by_key))
         for row in _lookup(self.store, "ingest/persons_by_match_key", "keys", unknown):
-            self.by_key.setdefault(row["match_key"], row["person_id"])
+            self._by_key.setdefault(row["match_key"], row["person_id"])
+        self._new_ids = []
+
+    def _remember(self) -> None:
+        """Store what this chunk of person records taught: new person ids and keys."""
+        self.person_ids.add(self._new_ids)
+        self.by_key.add(self._by_key.items())  # keys stored already keep their person
+        self.block_keys.add((k, "") for _, blocks in self._keys.values() for k in blocks)
+        self._new_ids, self._by_key, self._keys = [], {}, {}
 
     @staticmethod
     def _fact(rel_type: str, start_key: str, end_key: str, rec: Record, props: dict) -> dict:
@@ -288,7 +346,7 @@ class Planner:
         return self._fact("MENTIONS", f"case:{rec['case_id']}", f"{kind}:{key}", rec, props)
 
     def _person(self, rec: Record, col: str = "person_ref") -> str:
-        return self.person_ids[(rec["case_id"], rec[col])]
+        return self._ids[(rec["case_id"], rec[col])]
 
     # -- one method per file ---------------------------------------------------------------
 
@@ -309,16 +367,17 @@ class Planner:
     def _resolve(self, rec: Record, keys: list[str]) -> None:
         """Join a record to a person on an exact key, else give it a new person id."""
         ref = (rec["case_id"], rec["person_ref"])
-        if ref not in self.person_ids:
-            hit = next((k for k in keys if k in self.by_key), None)
+        if ref not in self._ids:
+            hit = next((k for k in keys if k in self._by_key), None)
             if hit is not None:
-                self.person_ids[ref] = self.by_key[hit]
-                self.joins.append({"record": ":".join(ref), "person_id": self.by_key[hit],
+                self._ids[ref] = self._by_key[hit]
+                self.joins.append({"record": ":".join(ref), "person_id": self._by_key[hit],
                                    "on": hit.split(":", 1)[0]})
             else:
-                self.person_ids[ref] = ids.new_person_id()
+                self._ids[ref] = ids.new_person_id()
+            self._new_ids.append((_ref_key(*ref), self._ids[ref]))
         for k in keys:
-            self.by_key.setdefault(k, self.person_ids[ref])
+            self._by_key.setdefault(k, self._ids[ref])
 
     def _phones(self, rec: Record) -> dict:
         e164 = rec["number"]
@@ -507,8 +566,10 @@ def load_directory(
     ``progress`` is told how many rows each written chunk held.
     """
     started = time.monotonic()
-    with Spool(settings.data_dir / "tmp") as checked:
-        survey = survey_directory(directory, store, visible_cases=visible_cases, spool=checked)
+    tmp = settings.data_dir / "tmp"
+    with Spool(tmp) as checked, Scratch(tmp) as scratch:
+        survey = survey_directory(directory, store, visible_cases=visible_cases, spool=checked,
+                                  scratch=scratch)
         result = LoadResult(batch_id=ids.new_batch_id(), problems=survey.problems,
                             cases=sorted(survey.cases), rows_read=survey.rows, dry_run=dry_run,
                             files=survey.manifest)
@@ -516,7 +577,7 @@ def load_directory(
             authorise(result.cases)
         if result.problems:
             return result
-        planner = Planner(store, settings.match_key())
+        planner = Planner(store, settings.match_key(), scratch)
         if dry_run:
             for file_name, records, rows in planned_chunks(survey, planner):
                 result.facts_in_files += count_facts(file_name, rows)
@@ -548,7 +609,8 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
             _undo(store, settings, batch_id, exc)
             raise
         batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
-        result.suggestions = resolve.suggest_for_batch(store, batch_id)
+        result.suggestions = resolve.suggest_for_batch(
+            store, batch_id, chain.from_iterable(planner.block_keys.pages()))
         resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
     result.entities_touched = touched
     result.entities_created = _entity_count(store) - before

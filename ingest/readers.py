@@ -10,11 +10,17 @@ import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import batched
 from pathlib import Path
 
 from ingest import normalise
 from ingest.files import FILES, Column, FileSpec
+from ingest.scratch import KeyTable
 
+#: Joins the values of a file's unique columns into one key (a byte no checked value holds).
+KEY_SEP = "\x1f"
+#: Rows whose unique keys are looked up together.
+UNIQUE_CHUNK = 5_000
 #: Files larger than this are refused before they are read (bytes).
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -108,10 +114,13 @@ def read_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
 
 
 def check_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
-               rejected_keys: set[tuple[str, ...]] | None = None) -> Iterator[Record | Problem]:
+               rejected_keys: set[tuple[str, ...]] | None = None,
+               seen: KeyTable | None = None) -> Iterator[Record | Problem]:
     """Stream the file's rows: a checked :class:`Record` per good row, a :class:`Problem` per fault.
 
-    Memory stays flat whatever the file's size; only the keys of unique columns are kept.
+    Memory stays flat whatever the file's size: the keys of unique columns are kept in
+    ``seen`` (an on-disk table, key columns joined by ``KEY_SEP`` -> first line) when given,
+    else in memory.
     """
     size = path.stat().st_size
     if size > max_bytes:
@@ -138,12 +147,14 @@ def check_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
         if header_problems:
             yield from header_problems
             return
-        yield from _check_rows(spec, reader, header, rejected_keys)
+        items = _check_rows(spec, reader, header, rejected_keys)
+        if spec.unique:
+            items = _unique(spec, items, seen)
+        yield from items
 
 
 def _check_rows(spec: FileSpec, reader, header: list[str],
                 rejected_keys: set[tuple[str, ...]] | None) -> Iterator[Record | Problem]:
-    seen: dict[tuple, int] = {}
     try:
         for row in reader:
             line = reader.line_num
@@ -159,17 +170,41 @@ def _check_rows(spec: FileSpec, reader, header: list[str],
                 if rejected_keys is not None:
                     rejected_keys.add(_row_key(spec, raw_row))
                 continue
-            if spec.unique:
-                key = tuple(values[c] for c in spec.unique)
-                if key in seen:
-                    cols = ", ".join(spec.unique)
-                    yield Problem(spec.name, line, spec.unique[-1],
-                                  f"duplicate {cols} {key}, first on line {seen[key]}")
-                    continue
-                seen[key] = line
             yield Record(spec.name, line, values)
     except csv.Error as exc:
         yield Problem(spec.name, reader.line_num, "", f"not valid CSV: {exc}")
+
+
+def _unique(spec: FileSpec, items: Iterator[Record | Problem],
+            seen: KeyTable | None) -> Iterator[Record | Problem]:
+    """Report and drop each row repeating the unique columns of an earlier row. The keys are
+    looked up in ``seen`` and stored there a chunk of rows at a time; without a table they
+    are kept in a dict."""
+    memo: dict[str, int] = {}
+    for chunk in batched(items, UNIQUE_CHUNK):
+        first = memo
+        if seen is not None:
+            keys = {_unique_key(spec, item) for item in chunk if isinstance(item, Record)}
+            first = {k: int(v) for k, v in seen.get(keys).items()}
+        new: list[tuple[str, str]] = []
+        for item in chunk:
+            if isinstance(item, Record):
+                key = _unique_key(spec, item)
+                if key in first:
+                    cols = ", ".join(spec.unique)
+                    values = tuple(item.values[c] for c in spec.unique)
+                    yield Problem(spec.name, item.line, spec.unique[-1],
+                                  f"duplicate {cols} {values}, first on line {first[key]}")
+                    continue
+                first[key] = item.line
+                new.append((key, str(item.line)))
+            yield item
+        if seen is not None:
+            seen.add(new)
+
+
+def _unique_key(spec: FileSpec, record: Record) -> str:
+    return KEY_SEP.join(record.values[c] for c in spec.unique)
 
 
 def _encoding_problem(path: Path, spec: FileSpec) -> Problem | None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from itertools import batched
+from collections.abc import Iterable
+from itertools import batched, islice
 
 from rapidfuzz import fuzz
 
@@ -22,6 +23,10 @@ from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
 from ingest import batches, ids, normalise
 
+#: Candidate rows to fetch a query, about (the keys a query asks for follow from it).
+CANDIDATE_ROWS = 10_000
+#: Keys of the first candidate query, before the group sizes are known.
+FIRST_KEYS = 500
 #: Lowest name similarity (0–100, token order ignored) worth a reviewer's time.
 MIN_SCORE = 85
 
@@ -30,18 +35,30 @@ class ResolveError(Exception):
     """A merge or split that cannot be done; the message says why."""
 
 
-def suggest_for_batch(store: GraphStore, batch_id: str) -> int:
+def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | None = None) -> int:
     """Compare the batch's new person records with every committed record sharing a
     blocking key; record a suggestion for each likely pair of different persons. Returns how
-    many the batch made. Each key's group is fetched and compared once, a few thousand keys
-    at a time."""
-    keys = [r["block_key"] for r in store.read_unscoped("resolve/batch_block_keys",
-                                                         {"batch_id": batch_id})]
+    many the batch made.
+
+    ``keys``: the blocking keys of the batch's records, each once (the loader streams them
+    from disk; a key of a record the batch did not bring only costs a lookup); without them
+    they are read from the graph at once (recovery). Each key's group is fetched and
+    compared once, as many keys a query as make about ``CANDIDATE_ROWS`` rows: groups grow
+    with the graph, so a fixed number of keys would not keep memory flat.
+    """
+    if keys is None:
+        keys = [r["block_key"] for r in store.read_unscoped("resolve/batch_block_keys",
+                                                             {"batch_id": batch_id})]
     names = _NameCache()
-    for chunk in batched(keys, BATCH_SIZE):
+    keys = iter(keys)
+    take = FIRST_KEYS
+    while chunk := list(islice(keys, take)):
+        rows = store.read_unscoped("resolve/candidates", {"keys": chunk})
+        take = max(1, min(BATCH_SIZE, len(chunk) * CANDIDATE_ROWS // max(len(rows), 1)))
         groups: dict[str, list[dict]] = defaultdict(list)
-        for row in store.read_unscoped("resolve/candidates", {"keys": list(chunk)}):
+        for row in rows:
             groups[row["block_key"]].append(row)
+        del rows
         found: dict[str, dict] = {}
         for group in groups.values():
             for i, a in enumerate(group):
@@ -70,7 +87,7 @@ class _NameCache(dict):
 
     def __missing__(self, name: str) -> str:
         value = self[name] = normalise.normalise_name(name)
-        if len(self) > 50_000:  # bounded: flat memory
+        if len(self) > 20_000:  # bounded: flat memory
             self.clear()
         return value
 
@@ -188,8 +205,12 @@ def _log(settings: Settings, *, kind: str, into: str, other: str, records: list[
 
 
 def log_automatic_joins(settings: Settings, joins: list[dict], actor: str, batch_id: str) -> None:
-    """Record the batch's automatic joins (exact national id, or name + birth date)."""
+    """Record the batch's automatic joins (exact national id, or name + birth date), in one
+    transaction, sent a thousand at a time so that the session never holds them all."""
     with session_scope(settings) as s:
-        for join in joins:
-            s.add(PersonJoin(kind="auto", into_person=join["person_id"], records=[join["record"]],
-                             rule=join["on"], actor=actor, batch_id=batch_id))
+        for chunk in batched(joins, 1_000):
+            s.add_all(PersonJoin(kind="auto", into_person=join["person_id"],
+                                 records=[join["record"]], rule=join["on"], actor=actor,
+                                 batch_id=batch_id) for join in chunk)
+            s.flush()
+            s.expunge_all()
