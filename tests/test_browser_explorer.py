@@ -163,16 +163,23 @@ FRAME = """([dx, scale]) => new Promise(done => {
 DETAIL = "() => document.querySelector('#network').dataset.detail === '{}'"
 
 
+LABELLED = "() => Number(document.querySelector('#network').dataset.nearLabels || 0) {}"
+
+
 def interactive(page) -> dict:
     """How long a pan frame takes at the fitted zoom, and one zoomed in far enough for a large
-    view to draw its arrows again (and that it does, and drops them once fitted again)."""
+    view to draw its arrows again and label the links in sight (and that it does, and drops
+    both once fitted again)."""
     pan = max(page.evaluate(FRAME, [40, 0]) for _ in range(3))
     zoom = page.evaluate(FRAME, [0, 1.0])
     page.wait_for_function(DETAIL.format("near"), timeout=60_000)
+    page.wait_for_function(LABELLED.format("> 0"), timeout=60_000)
+    labelled = int(page.get_attribute("#network", "data-near-labels"))
     near = max(page.evaluate(FRAME, [40, 0]) for _ in range(3))
     page.evaluate("() => document.querySelector('#network').casegraph.network.fit()")
     page.wait_for_function(DETAIL.format("far"), timeout=60_000)
-    return {"pan_ms": pan, "zoom_ms": zoom, "near_pan_ms": near}
+    page.wait_for_function(LABELLED.format("=== 0"), timeout=60_000)
+    return {"pan_ms": pan, "zoom_ms": zoom, "near_pan_ms": near, "labelled": labelled}
 
 
 #: The generated scenario for the large views: one entity (a hotel in 109 cases) reaches 10,000
@@ -228,7 +235,8 @@ def test_large_views_are_drawn_and_still(browser, settings, big_graph, size):  #
           f"{f['server_layout_ms']} ms), drawn and still {f['draw_ms']} ms after the data came, "
           f"{f['drawn_ms']} ms after navigation start, {f['wall_ms']} ms in all; a pan frame "
           f"{i['pan_ms']} ms, zooming in {i['zoom_ms']} ms, a pan frame zoomed in "
-          f"{i['near_pan_ms']} ms (load average {os.getloadavg()[0]:.1f})")
+          f"{i['near_pan_ms']} ms with {i['labelled']} links labelled "
+          f"(load average {os.getloadavg()[0]:.1f})")
     assert f["layout"] == "server", f
     assert f["nodes"] >= size, f
     # Usable, not merely drawn: a frame took 25 s at 10,000 nodes before large views dropped

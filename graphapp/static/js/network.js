@@ -31,8 +31,9 @@
   var KIND_ORDER = ["person", "phone", "address", "hotel", "advert", "case"];
   /* Above these sizes the drawing drops what costs most per frame. */
   var BIG_VIEW = 1000, EDGE_LABELS_MAX = 3000;
-  /* Zoom (vis-network's scale) from which a large view draws arrows again. */
-  var DETAIL_SCALE = 0.5;
+  /* Zoom (vis-network's scale) from which a large view draws arrows again and labels the links
+   * around the nodes in sight (at most NEAR_LABELS_MAX of them), once the view rests. */
+  var DETAIL_SCALE = 0.5, NEAR_LABELS_MAX = 400, REST_MS = 250;
 
   function el(id) { return document.getElementById(id); }
 
@@ -41,6 +42,13 @@
     div.className = "tip";
     div.textContent = lines.join("\n");
     return div;
+  }
+
+  /* What a drawn link says: its type (times its facts, when several) and its cases. */
+  function linkLabel(type, facts) {
+    var cases = [], seen = {};
+    facts.forEach(function (f) { if (!seen[f.case_id]) { seen[f.case_id] = true; cases.push(f.case_id); } });
+    return type + (facts.length > 1 ? " \u00d7" + facts.length : "") + "\n" + cases.join(", ");
   }
 
   function status(text) {
@@ -102,16 +110,23 @@
     network.on("selectNode", function (p) { self.select(p.nodes[0]); });
     network.on("deselectNode", function () { self.select(null); });
     network.on("doubleClick", function (p) { if (p.nodes.length) { self.expand(p.nodes[0]); } });
-    if (this.big) {
-      this.detailed = false;
-      this.container.dataset.detail = "far";
-      // After any change of zoom (wheel, pinch, fit, focus), never inside a frame.
-      network.on("afterDrawing", function () {
-        if ((network.getScale() >= DETAIL_SCALE) !== !!self.detailed) {
-          window.setTimeout(function () { self.levelOfDetail(); }, 0);
-        }
-      });
-    }
+    this.detailed = false;
+    this.container.dataset.detail = "far";
+    // After any change of zoom or position (wheel, drag, fit, focus), never inside a frame.
+    network.on("afterDrawing", function () {
+      if (!self.big && self.edgeLabels) { return; }
+      var scale = network.getScale(), at = network.getViewPosition();
+      if ((scale >= DETAIL_SCALE) !== self.detailed) {
+        window.setTimeout(function () { self.levelOfDetail(); }, 0);
+        return;
+      }
+      var where = [scale.toFixed(3), Math.round(at.x), Math.round(at.y)].join(" ");
+      if (self.detailed && where !== self.where) {
+        self.where = where;
+        window.clearTimeout(self.resting);
+        self.resting = window.setTimeout(function () { self.labelNear(); }, REST_MS);
+      }
+    });
     this.wireControls();
     return network;
   };
@@ -121,10 +136,40 @@
    * take the arrows option from the view's options, so switching it is one setOptions. */
   Explorer.prototype.levelOfDetail = function () {
     var near = this.network.getScale() >= DETAIL_SCALE;
-    if (near === !!this.detailed) { return; }
+    if (near === this.detailed) { return; }
     this.detailed = near;
-    this.network.setOptions({ edges: { arrows: { to: { enabled: near } } } });
+    if (this.big) { this.network.setOptions({ edges: { arrows: { to: { enabled: near } } } }); }
     this.container.dataset.detail = near ? "near" : "far";
+    this.where = null;
+    if (!near) { this.labelNear(); }
+  };
+
+  /* A view too large to label every link labels those of the nodes in sight once zoomed in
+   * (as text on the canvas, like every label), and drops them again when zoomed out. */
+  Explorer.prototype.labelNear = function () {
+    if (this.edgeLabels || !this.network) { return; }
+    var self = this, network = this.network, want = {}, count = 0;
+    if (this.detailed) {
+      var a = network.DOMtoCanvas({ x: 0, y: 0 });
+      var b = network.DOMtoCanvas({ x: this.container.clientWidth, y: this.container.clientHeight });
+      var ids = this.nodesView.getIds(), at = network.getPositions(ids);
+      for (var i = 0; i < ids.length && count < NEAR_LABELS_MAX; i += 1) {
+        var p = at[ids[i]];
+        if (!p || p.x < a.x || p.x > b.x || p.y < a.y || p.y > b.y) { continue; }
+        network.getConnectedEdges(ids[i]).forEach(function (id) {
+          var e = count < NEAR_LABELS_MAX && !want[id] ? self.edgesView.get(id) : null;
+          if (e && !e.placeholder) { want[id] = e; count += 1; }
+        });
+      }
+    }
+    var had = this.nearLabels || {}, changes = [];
+    Object.keys(had).forEach(function (id) { if (!want[id]) { changes.push({ id: id, label: "" }); } });
+    Object.keys(want).forEach(function (id) {
+      if (!had[id]) { changes.push({ id: id, label: linkLabel(want[id].type, want[id].facts) }); }
+    });
+    this.nearLabels = want;
+    if (changes.length) { this.edges.update(changes); }
+    this.container.dataset.nearLabels = String(count);
   };
 
   Explorer.prototype.still = function () {
@@ -210,17 +255,17 @@
     });
     var labels = Object.keys(this.facts).length <= EDGE_LABELS_MAX;
     this.edgeLabels = labels;
+    this.nearLabels = {};
+    this.where = null;
     var links = {};
     var drawn = order.map(function (k) {
       var g = groups[k];
       links[g.from] = (links[g.from] || 0) + 1;
       links[g.to] = (links[g.to] || 0) + 1;
-      var cases = [], seen = {};
-      g.facts.forEach(function (f) { if (!seen[f.case_id]) { seen[f.case_id] = true; cases.push(f.case_id); } });
       var fromCase = g.from.indexOf("case:") === 0;
       return {
         id: g.id, from: g.from, to: g.to, facts: g.facts, type: g.type,
-        label: labels ? g.type + (g.facts.length > 1 ? " \u00d7" + g.facts.length : "") + "\n" + cases.join(", ") : undefined,
+        label: labels ? linkLabel(g.type, g.facts) : undefined,
         dashes: fromCase && !self.big,
         color: { color: fromCase ? "#b8c3ce" : "#55606c" },
         title: tooltip([g.type].concat(g.facts.map(function (f) {
@@ -292,7 +337,7 @@
       ", " + Object.keys(this.facts).length + " links";
     var capped = Object.keys(this.capped).filter(function (id) { return self.moreOf(id) > 0; }).length;
     if (capped) { text += "; " + capped + " busy node" + (capped > 1 ? "s" : "") + " capped (\u201cN more, expand\u201d)"; }
-    if (!this.edgeLabels) { text += "; link labels in tooltips (large view)"; }
+    if (!this.edgeLabels) { text += "; links labelled when zoomed in (large view)"; }
     if (this.serverLayout) { text += "; laid out on the server"; }
     if (this.container.dataset.drawMs) { text += "; drawn in " + this.container.dataset.drawMs + " ms"; }
     status(text);
