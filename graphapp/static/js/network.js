@@ -254,14 +254,23 @@
       groups[key].facts.push(e);
     });
     var labels = Object.keys(this.facts).length <= EDGE_LABELS_MAX;
+    // Only links that are new or have new facts are (re)made: a view of tens of thousands of
+    // links that gains a few on expand must not be drawn from scratch. A change of labelling
+    // (the view grew past EDGE_LABELS_MAX) remakes them all.
+    var before = labels === this.edgeLabels ? this.drawnFacts || {} : {};
+    var fromScratch = labels !== this.edgeLabels || !this.drawnFacts;
     this.edgeLabels = labels;
-    this.nearLabels = {};
     this.where = null;
-    var links = {};
-    var drawn = order.map(function (k) {
+    var links = {}, now = {};
+    var drawn = [];
+    order.forEach(function (k) {
       var g = groups[k];
       links[g.from] = (links[g.from] || 0) + 1;
       links[g.to] = (links[g.to] || 0) + 1;
+      now[k] = g.facts.length;
+      if (before[k] !== g.facts.length) { drawn.push(g); }
+    });
+    drawn = drawn.map(function (g) {
       var fromCase = g.from.indexOf("case:") === 0;
       return {
         id: g.id, from: g.from, to: g.to, facts: g.facts, type: g.type,
@@ -283,18 +292,32 @@
     });
     this.nbCount = nb;
     Object.keys(this.entities).forEach(function (id) {
-      var n = self.entities[id];
       var more = self.moreOf(id);
       if (more > 0 && self.capped[id]) {
-        drawn.push({ id: "more-edge:" + id, from: id, to: "more:" + id, dashes: !self.big, placeholder: true,
-                     arrows: { to: { enabled: false } },
-                     color: { color: "#9aa5b1" } });
+        now["more-edge:" + id] = 0;
+        if (before["more-edge:" + id] === undefined) {
+          drawn.push({ id: "more-edge:" + id, from: id, to: "more:" + id, dashes: !self.big, placeholder: true,
+                       arrows: { to: { enabled: false } }, color: { color: "#9aa5b1" } });
+        }
       }
       self.syncPlaceholder(id, more);
-      return n;
     });
-    this.edges.clear();
-    this.edges.add(drawn);
+    this.drawnFacts = now;
+    if (fromScratch) {
+      this.nearLabels = {};
+      this.edges.clear();
+      this.edges.add(drawn);
+      return;
+    }
+    // Links with new facts are taken out and added again (an update would merge their
+    // tooltip element into a plain object), as are links whose ends left the view.
+    var out = Object.keys(before).filter(function (id) {
+      return now[id] === undefined || (now[id] !== before[id] && id.indexOf("more-edge:") !== 0);
+    });
+    var near = this.nearLabels || {};
+    out.forEach(function (id) { delete near[id]; });
+    if (out.length) { this.edges.remove(out); }
+    if (drawn.length) { this.edges.add(drawn); }
   };
 
   Explorer.prototype.moreOf = function (id) {
@@ -310,7 +333,10 @@
       return;
     }
     var label = more + " more, expand";
-    if (exists) { this.nodes.update({ id: pid, label: label }); return; }
+    if (exists) {
+      if (exists.label !== label) { this.nodes.update({ id: pid, label: label }); }
+      return;
+    }
     var node = { id: pid, label: label, shape: "box", placeholder: true, parent: id,
                  color: { background: "#ffffff", border: "#55606c" }, shapeProperties: { borderDashes: [4, 3] },
                  font: { color: "#1d2733", size: 12 }, title: tooltip([label, "double-click or press Expand"]) };
