@@ -21,7 +21,7 @@ from pathlib import Path
 
 from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
-from ingest import batches, ids, normalise, resolve
+from ingest import batches, ids, malloc, normalise, resolve
 from ingest.files import FileSpec
 from ingest.readers import KEY_SEP, MAX_FILE_BYTES, Problem, Record, check_file, csv_files
 from ingest.scratch import Scratch
@@ -566,6 +566,7 @@ def load_directory(
     ``progress`` is told how many rows each written chunk held.
     """
     started = time.monotonic()
+    malloc.steady_heap()
     tmp = settings.data_dir / "tmp"
     with Spool(tmp) as checked, Scratch(tmp) as scratch:
         survey = survey_directory(directory, store, visible_cases=visible_cases, spool=checked,

@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphapp import model
-from ingest import batches, demo
+from ingest import batches, demo, loader, readers, resolve
+from ingest import scratch as scratch_module
 from ingest.files import FILES
 from ingest.loader import Planner, load_directory, survey_directory, write_pending
 from ingest.readers import read_directory, read_file
+from ingest.scratch import Scratch
 
 ALL_CASES = sorted(c[0] for c in demo.CASES)
 PHONE = "+46701234567"
@@ -413,3 +415,69 @@ def test_batch_for_an_unknown_case_is_refused_with_a_clear_reason(demo_store, se
     reason = result.problems[0].reason
     assert "K-2099-0001" in reason and "cases.csv" in reason and "loaded" in reason, reason
     assert snapshot(demo_store) == before, "a refused batch wrote to the graph"
+
+
+# -- flat memory: the per-record state on disk, read a chunk at a time -----------------------
+
+
+def test_scratch_tables_keep_the_first_value_page_in_order_and_leave_no_file(tmp_path):
+    with Scratch(tmp_path / "tmp") as scratch:
+        ids_, keys = scratch.table("ids"), scratch.table("keys")
+        ids_.add([("b", "1"), ("a", "2"), ("b", "3")])
+        keys.add([("b", "9")])
+        assert ids_.get(["a", "b", "c"]) == {"a": "2", "b": "1"}
+        assert keys.get(["a", "b"]) == {"b": "9"}
+        assert list(ids_.pages(1)) == [["a"], ["b"]]
+        assert list(scratch.table("ids").pages()) == [["a", "b"]]
+        assert list((tmp_path / "tmp").iterdir()) == []   # unlinked as soon as it is open
+
+
+def test_duplicates_are_found_across_chunks_on_disk_as_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "UNIQUE_CHUNK", 2)
+    write_csv(tmp_path, "persons.csv", [
+        "case_id,person_ref,name,source",
+        "K-1,P1,A,s", "K-1,P2,B,s", "K-1,P3,C,s", "K-1,P1,D,s", "K-1,P4,E,s", "K-1,P3,F,s",
+        "K-1,P2,G,s",
+    ])
+    path, spec = tmp_path / "persons.csv", FILES["persons.csv"]
+    in_memory = list(readers.check_file(path, spec))
+    with Scratch(tmp_path / "tmp") as scratch:
+        on_disk = list(readers.check_file(path, spec, seen=scratch.table("seen")))
+    assert on_disk == in_memory
+    assert [(p.line, p.reason) for p in in_memory if isinstance(p, readers.Problem)] == [
+        (5, "duplicate case_id, person_ref ('K-1', 'P1'), first on line 2"),
+        (7, "duplicate case_id, person_ref ('K-1', 'P3'), first on line 4"),
+        (8, "duplicate case_id, person_ref ('K-1', 'P2'), first on line 3"),
+    ]
+
+
+def _outcome(store, result) -> tuple:
+    """What a load decided, free of its random person ids: which records are one person,
+    the joins, the suggestions and the graph's size."""
+    by_person: dict[str, list[str]] = {}
+    for record, pid in person_ids(store).items():
+        by_person.setdefault(pid, []).append(record)
+    suggestions = sorted(r[0] for r in raw(store, "MATCH ()-[s:MAYBE_SAME_AS]->() "
+                                                  "RETURN s.rel_key"))
+    joins = sorted((j["record"], j["on"]) for j in result.joins)
+    return (sorted(sorted(g) for g in by_person.values()), joins, suggestions, counts(store),
+            result.suggestions, result.facts_created)
+
+
+def test_small_chunks_decide_exactly_as_one_chunk(store, settings, tmp_path, monkeypatch):
+    """Resolution, joins, suggestions and duplicate checks carried from chunk to chunk
+    through the on-disk tables decide what one chunk would."""
+    demo_dir = demo.write_scenario(tmp_path / "demo", rows=2_000, seed=3)
+    whole = load_directory(demo_dir, store, settings)
+    assert whole.ok and whole.joins and whole.suggestions, whole
+    expected = _outcome(store, whole)
+    store.drop_all()
+    store.ensure_schema()
+    monkeypatch.setattr(loader, "BATCH_SIZE", 97)
+    monkeypatch.setattr(readers, "UNIQUE_CHUNK", 13)
+    monkeypatch.setattr(scratch_module, "LOOKUP_CHUNK", 7)
+    monkeypatch.setattr(resolve, "FIRST_KEYS", 3)
+    monkeypatch.setattr(resolve, "CANDIDATE_ROWS", 40)
+    chunked = load_directory(demo_dir, store, settings)
+    assert chunked.ok, [str(p) for p in chunked.problems]
+    assert _outcome(store, chunked) == expected
