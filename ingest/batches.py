@@ -107,8 +107,16 @@ def derive(store: GraphStore, nids: list[int]) -> None:
 
 def commit(store: GraphStore, batch_id: str) -> tuple[int, int]:
     """Make every pending fact of the batch visible and derive the indexes of the nodes they
-    touch, in one query; return how many facts and how many nodes."""
+    touch, in one query; return how many facts and how many nodes.
+
+    A commit that finds nothing pending is counted again from the graph: either the batch
+    stated nothing new (a re-load: 0 again), or the query ran twice - the store client sends
+    a query once more when its answer takes longer than the socket timeout (a 1M-row commit
+    on a busy machine) - and the second run found the first one's work done."""
     row = store.write("ingest/commit_batch", {"batch_id": batch_id})[0]
+    if int(row["committed"]) == 0:
+        row = store.read_unscoped("ingest/count_batch_facts", {"batch_id": batch_id})[0]
+        return int(row["facts"]), int(row["nodes"])
     return int(row["committed"]), int(row["nodes"])
 
 
