@@ -3,6 +3,7 @@ and the log-in lock-out (DESIGN.md section 5, "Authentication")."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import string
@@ -125,14 +126,19 @@ def authenticate(settings: Settings, name: str, password: str) -> User | None:
     with session_scope(settings) as s:
         user = s.scalar(select(User).where(User.name == name))
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if user.disabled or not verify_password(user.password_hash, password):
         return None
     return user
 
 
-_DUMMY_HASH = _hasher.hash("not-a-password-" + secrets.token_hex(8))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no user, so that an unknown name takes as long
+    as a known one; made at the first log-in, not at import (argon2 takes 64 MiB and a
+    moment, which every CLI run and ingest would otherwise pay)."""
+    return _hasher.hash("not-a-password-" + secrets.token_hex(8))
 
 
 def _token_hash(token: str) -> str:
@@ -263,10 +269,10 @@ def attempt_login(settings: Settings, name: str, password: str, client: str) -> 
     right password. Counts live in the accounts database, shared by every app server; unknown
     names are counted like real ones, so the answers never tell them apart."""
     if _is_locked(settings, _address_key(client)):
-        verify_password(_DUMMY_HASH, password)  # the same time taken as any other answer
+        verify_password(_dummy_hash(), password)  # the same time taken as any other answer
         return LoginResult(None, "address-locked")
     if _is_locked(settings, _user_key(name)):
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         locked = ("address",) if _count_failure(settings, _address_key(client), ADDRESS_FAILURES) else ()
         return LoginResult(None, "account-locked", locked)
     user = authenticate(settings, name, password)

@@ -127,7 +127,9 @@ class FalkorStore(GraphStore):
                 serverconfig={**SERVER_CONFIG, "logfile": str(self.log_file)},
                 socket_timeout=self.settings.store_timeout,
                 socket_connect_timeout=10,
-                retry=Retry(NoBackoff(), 1),
+                # Reconnect once on a broken connection, never re-send on a time-out: the
+                # query may still be running, and a write would run twice.
+                retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             )
         except (RedisLiteException, RedisLiteServerStartError, redis.RedisError, OSError) as exc:
             raise StoreUnavailable(
