@@ -31,6 +31,10 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     #: Seconds a client waits for one store reply (redis-py's default of 5 s is too short).
     store_timeout: float = 60.0
+    #: Seconds a write may take before its client gives up on the answer. A write is never
+    #: sent again (it keeps running on the server), and a million-row batch's commit takes
+    #: minutes: much longer than a read may.
+    store_write_timeout: float = 3600.0
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     #: Where the audit chain's head is written outside the database; shared storage when
     #: several app servers write one log. Empty: ``audit.anchor`` in the data directory.
@@ -63,11 +67,13 @@ class Settings:
             values["audit_anchor"] = env["CASEGRAPH_AUDIT_ANCHOR"]
         if env.get("CASEGRAPH_CYPHER_DIR"):
             values["cypher_dir"] = Path(env["CASEGRAPH_CYPHER_DIR"])
-        if "CASEGRAPH_STORE_TIMEOUT" in env:
-            try:
-                values["store_timeout"] = float(env["CASEGRAPH_STORE_TIMEOUT"])
-            except ValueError as exc:
-                raise ConfigError("CASEGRAPH_STORE_TIMEOUT must be a number of seconds") from exc
+        for name, key in (("CASEGRAPH_STORE_TIMEOUT", "store_timeout"),
+                          ("CASEGRAPH_STORE_WRITE_TIMEOUT", "store_write_timeout")):
+            if name in env:
+                try:
+                    values[key] = float(env[name])
+                except ValueError as exc:
+                    raise ConfigError(f"{name} must be a number of seconds") from exc
         if "CASEGRAPH_SECURE_COOKIES" in env:
             values["secure_cookies"] = _flag(env, "CASEGRAPH_SECURE_COOKIES")
         for name, key in (("CASEGRAPH_SESSION_IDLE_MINUTES", "session_idle_minutes"),

@@ -176,6 +176,22 @@ def test_a_query_that_outlasts_the_timeout_is_not_sent_again(session_store):
     assert any(issubclass(redis.ConnectionError, e) for e in retry._supported_errors)
 
 
+def test_a_write_longer_than_a_read_may_take_gets_its_answer(private_settings):
+    """Writes are not timed out by the server; a client that gave up after the read time-out
+    would report a failure while the write went on (a 1M-row batch's commit takes minutes)."""
+    store = FalkorStore(dataclasses.replace(private_settings, store_timeout=0.4))
+    try:
+        rows = store._run("CREATE (:LongWrite) WITH 1 AS one UNWIND range(1, 4000) AS a "
+                          "UNWIND range(1, 4000) AS b RETURN count(*) AS n", {}, read_only=False)
+        assert rows == [{"n": 16_000_000}], rows
+        assert store._run("MATCH (w:LongWrite) RETURN count(w) AS n", {}, read_only=True) == [{"n": 1}]
+        with pytest.raises((StoreUnavailable, StoreError)):  # a read still may not
+            store._run("UNWIND range(1, 4000) AS a UNWIND range(1, 4000) AS b "
+                       "RETURN count(*) AS n", {}, read_only=True, timeout=30)
+    finally:
+        store.close()
+
+
 def test_store_timeout_is_above_redis_default(session_store):
     kwargs = session_store._db.client.connection_pool.connection_kwargs
     assert kwargs["socket_timeout"] >= 30, kwargs

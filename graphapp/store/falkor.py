@@ -64,6 +64,8 @@ class FalkorStore(GraphStore):
         super().__init__(settings)
         self._db: Any = None
         self._graph: Any = None
+        #: (the client it belongs to, the main graph through a patient connection)
+        self._writer: tuple[Any, Any] | None = None
         self._restart_lock = threading.Lock()
         self._start()
 
@@ -159,6 +161,7 @@ class FalkorStore(GraphStore):
 
     def close(self) -> None:
         """Close this process's client; the last client of a server shuts the server down."""
+        self._close_writer()
         db, self._db = self._db, None
         if db is None:
             return
@@ -201,7 +204,7 @@ class FalkorStore(GraphStore):
         def run():
             if read_only:
                 return self._graph.ro_query(text, params, timeout=timeout_ms)
-            return self._graph.query(text, params)
+            return self._write_graph().query(text, params)
 
         result = self._call(run)
         if not read_only:
@@ -209,6 +212,31 @@ class FalkorStore(GraphStore):
             # rebuilt on its next use (graphapp/store/projection.py).
             self._call(lambda: self._db.client.incr(self._version_key))
         return _rows(result)
+
+    def _write_graph(self) -> Any:
+        """The main graph through a connection of its own that waits ``store_write_timeout``
+        for an answer: a write runs to its end on the server whatever the client does (FalkorDB
+        does not time writes out), so the client must not give up on a long one (a large
+        batch's commit) and report a failure that did not happen."""
+        db = self._db
+        if self._writer is None or self._writer[0] is not db:
+            from falkordb import FalkorDB as Client
+
+            client = Client(unix_socket_path=db.client.socket_file,
+                            socket_timeout=self.settings.store_write_timeout,
+                            socket_connect_timeout=10,
+                            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
+            self._close_writer()
+            self._writer = (db, client.select_graph(self.settings.graph_name))
+        return self._writer[1]
+
+    def _close_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer[1].client.close()
+            except Exception as exc:  # noqa: BLE001 - the server may already be gone
+                log.debug("graph store: close writer: %s", exc)
 
     # -- projections (the Cypher console and drafts) -----------------------------------
 
