@@ -288,6 +288,11 @@ class Bench:
                 f"(GET /detectors), plus {statistics.median(record):.1f} ms per audit record")
 
     def close(self) -> None:
+        """Stop this size's private server too: a shared server outlives its clients."""
+        try:
+            self.store.redis().shutdown(nosave=True)
+        except redis.RedisError:
+            pass
         close_stores()
 
 

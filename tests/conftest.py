@@ -14,6 +14,24 @@ from ingest import demo
 from ingest.loader import load_directory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def stop_test_servers(tmp_path_factory):
+    """At the end of the run, stop every embedded graph server a test started under the
+    run's temporary directory: a server is shared by design and outlives its clients (a
+    killed loader's, a private data directory's), and runs would otherwise leave them behind."""
+    yield
+    import json
+
+    import redis
+
+    for registry in tmp_path_factory.getbasetemp().rglob("*.db.settings"):
+        try:
+            socket_path = json.loads(registry.read_text())["unixsocket"]
+            redis.Redis(unix_socket_path=socket_path, socket_timeout=5).shutdown(nosave=True)
+        except (OSError, ValueError, KeyError, redis.RedisError):
+            pass  # gone already
+
+
 @pytest.fixture(scope="session")
 def session_settings(tmp_path_factory) -> Settings:
     data_dir = tmp_path_factory.mktemp("casegraph-data")
