@@ -88,9 +88,8 @@ class Actor:
 
     @classmethod
     def from_user(cls, settings: Settings, user: User) -> Actor:
-        return cls(name=user.name, role=user.role, user_id=user.id,
-                   cases=accounts.memberships(settings, user.id),
-                   extra_actions=accounts.extra_actions(settings, user.id))
+        cases, extra = accounts.rights(settings, user.id)
+        return cls(name=user.name, role=user.role, user_id=user.id, cases=cases, extra_actions=extra)
 
 
 def allowed(actor: Actor, action: str) -> bool:
