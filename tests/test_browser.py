@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,14 +33,33 @@ def browser():
         browser.close()
 
 
+@contextmanager
+def serving(settings) -> Iterator[str]:
+    """The app on a free local port, served from a thread for a browser; its base URL."""
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def watch(page, *, warnings: bool = True) -> tuple[list[str], list[str]]:
+    """Record a page's requests and its script errors (console errors, and warnings if
+    asked): ``(requests, problems)``, filled in as the page runs."""
+    requests: list[str] = []
+    problems: list[str] = []
+    shown = ("error", "warning") if warnings else ("error",)
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: m.type in shown and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return requests, problems
+
+
 @pytest.fixture
 def live_server(settings, demo_store):
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(settings) as base:
+        yield base
 
 
 @pytest.fixture
@@ -51,10 +72,7 @@ def demo_investigator(settings):
 
 def test_investigator_finds_a_phone_and_sees_its_network(browser, live_server, demo_investigator):
     page = browser.new_page()
-    requests, problems = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    requests, problems = watch(page)
 
     page.goto(live_server + "/")
     page.fill("input[name=username]", "demo-investigator")

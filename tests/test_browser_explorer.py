@@ -6,37 +6,35 @@ from __future__ import annotations
 
 import csv
 import os
-import threading
 import time
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
-from graphapp import accounts, create_app
+from graphapp import accounts
 from ingest import demo
 from ingest.loader import load_directory
 from tests.test_browser import (
     ARTEFACTS,
     browser,  # noqa: F401 - the module's Chromium fixture
+    serving,
+    watch,
 )
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
 
 
-def serve(settings):
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+@pytest.fixture
+def base(settings):
+    """The app served for the browser (its users and data are added by each test)."""
+    with serving(settings) as url:
+        yield url
 
 
 def log_in(browser, base: str, name: str):  # noqa: F811 - the fixture's value
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    _, problems = watch(page, warnings=False)
     page.goto(base + "/login")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", PASSWORD)
@@ -59,12 +57,10 @@ def node_at(page, entity_id: str) -> tuple[float, float]:
     }""", entity_id))
 
 
-def test_search_open_filter_and_expand(browser, settings, demo_store):  # noqa: F811
+def test_search_open_filter_and_expand(browser, settings, demo_store, base):  # noqa: F811
     accounts.add_user(settings, "ines", "investigator", PASSWORD)
     for case_id, access in demo.MEMBERSHIPS["investigator"].items():
         accounts.grant_case(settings, "ines", case_id, access, granted_by="test")
-    server = serve(settings)
-    base = f"http://127.0.0.1:{server.server_port}"
     page, problems = log_in(browser, base, "ines")
     ARTEFACTS.mkdir(exist_ok=True)
 
@@ -129,7 +125,6 @@ def test_search_open_filter_and_expand(browser, settings, demo_store):  # noqa: 
     page.screenshot(path=str(ARTEFACTS / "explorer-expanded.png"), full_page=True)
     assert problems == [], problems
     page.close()
-    server.shutdown()
 
 
 def drawn_and_still(page, url: str) -> dict:
@@ -216,12 +211,10 @@ def big_graph(session_store, session_settings, tmp_path_factory):
 
 
 @pytest.mark.parametrize("size", [2000, 10_000])
-def test_large_views_are_drawn_and_still(browser, settings, big_graph, size):  # noqa: F811
+def test_large_views_are_drawn_and_still(browser, settings, big_graph, size, base):  # noqa: F811
     accounts.add_user(settings, "vera", "investigator", PASSWORD)
     for case_id in big_graph["cases"]:
         accounts.grant_case(settings, "vera", case_id, "read", granted_by="test")
-    server = serve(settings)
-    base = f"http://127.0.0.1:{server.server_port}"
     page, problems = log_in(browser, base, "vera")
     ARTEFACTS.mkdir(exist_ok=True)
     start = big_graph["entity"]
@@ -245,4 +238,3 @@ def test_large_views_are_drawn_and_still(browser, settings, big_graph, size):  #
     assert i["pan_ms"] < 5_000 and i["near_pan_ms"] < 5_000, i
     assert problems == [], problems
     page.close()
-    server.shutdown()

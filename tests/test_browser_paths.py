@@ -4,17 +4,15 @@ covert case reaches the page. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from graphapp import create_app
 from tests import patterncases
 from tests.patterncases import HIDDEN_WORDS
 from tests.test_browser import (
     ARTEFACTS,
     browser,  # noqa: F401 - the module's Chromium fixture
+    serving,
+    watch,
 )
 
 pytestmark = pytest.mark.browser
@@ -24,26 +22,18 @@ pattern_cases = patterncases.pattern_cases  # the fixture
 
 @pytest.fixture
 def vera_page(browser, settings, pattern_cases):  # noqa: F811 - the fixture's value
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(base + "/login")
-    page.fill("input[name=username]", "vera")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
-    yield page, base
-    assert problems == [], problems
-    assert [u for u in requests if not u.startswith(base)] == [], "a request left the app"
-    page.close()
-    server.shutdown()
+    with serving(settings) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requests, problems = watch(page, warnings=False)
+        page.goto(base + "/login")
+        page.fill("input[name=username]", "vera")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(base + "/")
+        yield page, base
+        assert problems == [], problems
+        assert [u for u in requests if not u.startswith(base)] == [], "a request left the app"
+        page.close()
 
 
 def shot(page, name: str) -> None:

@@ -9,16 +9,13 @@ CSP would only hide an escaping bug), and the name shows as text.
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
-from graphapp import create_app
 from tests import fourcases
 from tests.fourcases import HOSTILE, PASSWORD
-from tests.test_browser import browser  # noqa: F401 - the module's Chromium fixture
+from tests.test_browser import browser, serving  # noqa: F401 - the module's Chromium fixture
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +24,8 @@ four_cases = fourcases.four_cases  # the fixture
 
 @pytest.fixture
 def live_server(settings, four_cases):
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(settings) as base:
+        yield base
 
 
 class Watched:

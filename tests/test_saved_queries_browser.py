@@ -3,15 +3,12 @@ drawn by the network view, and the console; no script error, nothing fetched off
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from graphapp import accounts, create_app
+from graphapp import accounts
 from tests import librarycases
 from tests.librarycases import DAN_PHONE, L1, L2, L3
-from tests.test_browser import ARTEFACTS, browser  # noqa: F401 - the module's browser fixture
+from tests.test_browser import ARTEFACTS, browser, serving, watch  # noqa: F401 - the module's browser fixture
 
 pytestmark = pytest.mark.browser
 library_cases = librarycases.library_cases  # the fixture
@@ -21,20 +18,13 @@ PASSWORD = "a new long passphrase for lina"
 @pytest.fixture
 def live(settings, library_cases):
     accounts.set_password(settings, "lina", PASSWORD)
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(settings) as base:
+        yield base
 
 
 def test_queries_table_network_and_console_in_chromium(browser, live):  # noqa: F811
     page = browser.new_page()
-    requests, problems = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    requests, problems = watch(page)
     page.goto(live + "/login")
     page.fill("input[name=username]", "lina")
     page.fill("input[name=password]", PASSWORD)
