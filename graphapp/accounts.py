@@ -167,13 +167,17 @@ def token_holder(settings: Settings, token: str) -> tuple[User, dict[str, str], 
     if not token.startswith(TOKEN_PREFIX):
         return None
     with session_scope(settings) as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-        if row is None or row.revoked_at is not None:
+        found = s.execute(
+            select(User, ApiToken.revoked_at, ApiToken.expires_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == _token_hash(token))
+        ).first()
+        if found is None:
             return None
-        if row.expires_at is not None and _aware(row.expires_at) < utcnow():
+        user, revoked_at, expires_at = found
+        if revoked_at is not None or user.disabled:
             return None
-        user = s.get(User, row.user_id)
-        if user is None or user.disabled:
+        if expires_at is not None and _aware(expires_at) < utcnow():
             return None
         return user, _memberships(s, user.id), _extra_actions(s, user.id)
 
@@ -352,8 +356,9 @@ def memberships(settings: Settings, user_id: int) -> dict[str, str]:
 
 
 def _memberships(s, user_id: int) -> dict[str, str]:
-    return {r.case_id: r.access
-            for r in s.scalars(select(CaseMembership).where(CaseMembership.user_id == user_id))}
+    rows = s.execute(select(CaseMembership.case_id, CaseMembership.access)
+                     .where(CaseMembership.user_id == user_id))
+    return {case_id: access for case_id, access in rows}
 
 
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:

@@ -11,6 +11,7 @@ triggers refuse it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -18,12 +19,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from filelock import FileLock
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
-from graphapp.db import AuditRecord, AuditWriter, session_scope, utcnow
+from graphapp.db import AuditRecord, AuditWriter, get_engine, session_scope, utcnow
 from graphapp.settings import Settings
 
 GENESIS = "0" * 64
@@ -45,7 +46,19 @@ class AuditEvent:
 
 def audit_key(settings: Settings) -> bytes:
     env = os.environ.get("CASEGRAPH_AUDIT_KEY", "")
-    return bytes.fromhex(env) if env else settings.read_or_create_key("audit_key")
+    return bytes.fromhex(env) if env else _key_file(settings.key_file("audit_key"), settings)
+
+
+_key_files: dict[Path, bytes] = {}
+
+
+def _key_file(path: Path, settings: Settings) -> bytes:
+    """The key kept in the data directory, read once per process: every audited request
+    signs with it."""
+    key = _key_files.get(path)
+    if key is None:
+        key = _key_files[path] = settings.read_or_create_key("audit_key")
+    return key
 
 
 def anchor_path(settings: Settings) -> Path:
@@ -58,7 +71,7 @@ def _stamp(when: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _canonical(row: AuditRecord) -> bytes:
+def _canonical(row) -> bytes:
     body = {
         "id": row.id, "at": _stamp(row.at), "actor": row.actor, "os_user": row.os_user,
         "action": row.action, "outcome": row.outcome, "cases": list(row.cases or []),
@@ -68,20 +81,32 @@ def _canonical(row: AuditRecord) -> bytes:
                       default=str).encode("utf-8")
 
 
-def _sign(key: bytes, prev: str, row: AuditRecord) -> str:
+def _sign(key: bytes, prev: str, row) -> str:
+    """The HMAC of one record (an ``AuditRecord`` or anything with its fields) after ``prev``."""
     return hmac.new(key, prev.encode("ascii") + b"\x1e" + _canonical(row), hashlib.sha256).hexdigest()
 
 
+_LOG = AuditRecord.__table__
+_WRITER = AuditWriter.__table__
+#: The transaction's first statement writes the one lock row, which SQLite answers with its
+#: write lock and PostgreSQL with a row lock held to the commit: writers take turns across
+#: every app server sharing the database.
+_TAKE_WRITER_LOCK = update(_WRITER).where(_WRITER.c.id == 1).values(appends=_WRITER.c.appends + 1)
+_CHAIN_HEAD = select(_LOG.c.id, _LOG.c.hmac).order_by(_LOG.c.id.desc()).limit(1)
+_APPEND = insert(_LOG)
+
+
 def record(settings: Settings, event: AuditEvent) -> int:
-    """Append one event to the chain; return its record id."""
+    """Append one event to the chain; return its record id.
+
+    Every audited request pays for this, so it is three plain statements on a connection
+    rather than ORM objects in a session (a third of the cost)."""
     key = audit_key(settings)
-    with session_scope(settings) as session:
-        _take_writer_lock(session)
-        last = session.execute(
-            select(AuditRecord.id, AuditRecord.hmac).order_by(AuditRecord.id.desc()).limit(1)
-        ).first()
+    with get_engine(settings).begin() as conn:
+        conn.execute(_TAKE_WRITER_LOCK)
+        last = conn.execute(_CHAIN_HEAD).first()
         prev_id, prev_hmac = (last[0], last[1]) if last else (0, GENESIS)
-        row = AuditRecord(
+        row = SimpleNamespace(
             id=prev_id + 1, at=utcnow(), actor=event.actor, os_user=event.os_user,
             action=event.action, outcome=event.outcome, cases=sorted(set(event.cases)),
             client=event.client, purpose=event.purpose,
@@ -89,20 +114,10 @@ def record(settings: Settings, event: AuditEvent) -> int:
             prev_hmac=prev_hmac,
         )
         row.hmac = _sign(key, prev_hmac or GENESIS, row)
-        session.add(row)
-        session.flush()
-        seq, head = row.id, row.hmac
+        conn.execute(_APPEND, vars(row))
     # After the commit: an anchor ahead of the database would read as truncation.
-    _write_anchor(settings, seq, head)
-    return seq
-
-
-def _take_writer_lock(session) -> None:
-    """Serialise writers: the transaction's first statement writes the one lock row, which
-    SQLite answers with its write lock and PostgreSQL with a row lock held to the commit,
-    across every app server sharing the database."""
-    session.execute(update(AuditWriter).where(AuditWriter.id == 1)
-                    .values(appends=AuditWriter.appends + 1))
+    _write_anchor(settings, row.id, row.hmac)
+    return row.id
 
 
 def _write_anchor(settings: Settings, seq: int, head: str) -> None:
@@ -115,7 +130,11 @@ def _write_anchor(settings: Settings, seq: int, head: str) -> None:
     record's own commit, on every audited request."""
     path = anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock"):
+    # A plain flock on a lock file beside the anchor, released when its descriptor closes:
+    # filelock's machinery cost more than the rest of the record.
+    lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if int(path.read_text().split()[0]) > seq:
                 return
@@ -126,6 +145,8 @@ def _write_anchor(settings: Settings, seq: int, head: str) -> None:
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{seq} {head}\n")
         os.replace(tmp, path)
+    finally:
+        os.close(lock)
 
 
 @dataclass

@@ -6,6 +6,7 @@ SQLite in the data directory by default; PostgreSQL through ``CASEGRAPH_DATABASE
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -417,10 +418,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+@functools.cache
+def _session_factory(engine: Engine) -> sessionmaker:
+    """One session factory per engine: making one sets up its events, a cost every request
+    paid again."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(settings: Settings) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
-    session = sessionmaker(get_engine(settings), expire_on_commit=False)()
+    session = _session_factory(get_engine(settings))()
     try:
         yield session
         session.commit()
