@@ -35,20 +35,47 @@ PERSON_REF_COLUMNS = {
     "associations.csv": ("person_ref_a", "person_ref_b"),
 }
 
-#: The facts each file's rows state: (slot in the planned row, relationship type). A file's
-#: rows are written by ``cypher/ingest/load_<file>.cypher``; a slot is null when a row does
-#: not state that fact (a phone with no person_ref, a hotel with no street).
-FILE_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
+#: The columns of the rows planned from each fact file, in order: the rows are lists (the
+#: store encodes lists of strings many times faster than maps), and each
+#: ``cypher/ingest/load_<file>.cypher`` names these positions once (``row[i] AS column``).
+#: A fact's key column is null when a row does not state that fact (a phone with no
+#: person_ref, a hotel with no street); an empty property is null.
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons.csv": ("case_id", "person_id", "involves", "match_keys", "block_keys", "person_ref",
+                    "name", "birth_date", "nationality", "national_id", "role", "source"),
+    "phones.csv": ("case_id", "phone", "mention", "first_seen", "last_seen", "source", "uses",
+                   "person_id", "person_ref"),
+    "addresses.csv": ("case_id", "address", "mention", "street", "postcode", "city", "country",
+                      "source", "resides_at", "person_id", "kind", "person_ref"),
+    "hotels.csv": ("case_id", "hotel", "mention", "hotel_name", "street", "postcode", "city",
+                   "country", "source", "address", "address_mention", "located_at"),
+    "stays.csv": ("case_id", "hotel", "mention", "hotel_name", "city", "country", "source",
+                  "stayed_at", "person_id", "check_in", "check_out", "room", "person_ref"),
+    "calls.csv": ("case_id", "from_phone", "to_phone", "from_mention", "to_mention", "called",
+                  "first_call", "last_call", "call_count", "source"),
+    "adverts.csv": ("case_id", "advert", "mention", "site", "advert_id", "url", "posted",
+                    "city", "source", "phone", "phone_mention", "lists"),
+    "associations.csv": ("case_id", "person_id", "other_person_id", "associated_with", "kind",
+                         "person_ref_a", "person_ref_b", "source"),
+}
+
+#: The facts each file's rows state: (key column, relationship type).
+_FACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "persons.csv": (("involves", "INVOLVES"),),
-    "phones.csv": (("mentions", "MENTIONS"), ("uses", "USES")),
-    "addresses.csv": (("mentions", "MENTIONS"), ("resides_at", "RESIDES_AT")),
-    "hotels.csv": (("hotel_mention", "MENTIONS"), ("address_mention", "MENTIONS"),
+    "phones.csv": (("mention", "MENTIONS"), ("uses", "USES")),
+    "addresses.csv": (("mention", "MENTIONS"), ("resides_at", "RESIDES_AT")),
+    "hotels.csv": (("mention", "MENTIONS"), ("address_mention", "MENTIONS"),
                    ("located_at", "LOCATED_AT")),
-    "stays.csv": (("hotel_mention", "MENTIONS"), ("stayed_at", "STAYED_AT")),
+    "stays.csv": (("mention", "MENTIONS"), ("stayed_at", "STAYED_AT")),
     "calls.csv": (("from_mention", "MENTIONS"), ("to_mention", "MENTIONS"), ("called", "CALLED")),
-    "adverts.csv": (("advert_mention", "MENTIONS"), ("phone_mention", "MENTIONS"),
-                    ("lists", "LISTS")),
+    "adverts.csv": (("mention", "MENTIONS"), ("phone_mention", "MENTIONS"), ("lists", "LISTS")),
     "associations.csv": (("associated_with", "ASSOCIATED_WITH"),),
+}
+
+#: The same, by position in the planned row: (index, relationship type).
+FILE_FACTS: dict[str, tuple[tuple[int, str], ...]] = {
+    name: tuple((ROW_COLUMNS[name].index(col), rel_type) for col, rel_type in facts)
+    for name, facts in _FACT_COLUMNS.items()
 }
 
 
@@ -58,12 +85,12 @@ def load_query(file_name: str) -> str:
         f"ingest/load_{file_name.removesuffix('.csv')}"
 
 
-def planned_facts(file_name: str, rows: list[dict]) -> Iterator[tuple[str, str, str]]:
+def planned_facts(file_name: str, rows: list[list]) -> Iterator[tuple[str, str, str]]:
     """(relationship type, rel_key, case_id) of every fact the planned rows state."""
-    for slot, rel_type in FILE_FACTS.get(file_name, ()):
+    for index, rel_type in FILE_FACTS.get(file_name, ()):
         for row in rows:
-            if row.get(slot) is not None:
-                yield rel_type, row[slot]["k"], row["case_id"]
+            if row[index] is not None:
+                yield rel_type, row[index], row[0]
 
 
 Progress = Callable[[int], None]
@@ -275,7 +302,7 @@ class Planner:
         self._new_ids: list[tuple[str, str]] = []
         self._keys: dict[int, tuple[list[str], list[str]]] = {}
 
-    def plan(self, file_name: str, records: list[Record]) -> list[dict]:
+    def plan(self, file_name: str, records: list[Record]) -> list:
         """Rows for ``load_query(file_name)`` from one chunk of one file."""
         self._prefetch_refs(file_name, records)
         if file_name == "persons.csv":
@@ -334,35 +361,25 @@ class Planner:
         self.block_keys.add((k, "") for _, blocks in self._keys.values() for k in blocks)
         self._new_ids, self._by_key, self._keys = [], {}, {}
 
-    @staticmethod
-    def _fact(rel_type: str, start_key: str, end_key: str, rec: Record, props: dict) -> dict:
-        """One fact slot: its rel_key and the properties the row states (empty ones left out)."""
-        props = {k: v for k, v in props.items() if v not in ("", None)}
-        props["source"] = rec["source"]
-        return {"k": ids.rel_key(rel_type, start_key, end_key, rec["case_id"], rec["source"]),
-                "p": props}
+    def _person(self, case_id: str, person_ref: str) -> str:
+        return self._ids[(case_id, person_ref)]
 
-    def _mention(self, kind: str, key: str, rec: Record, props: dict) -> dict:
-        return self._fact("MENTIONS", f"case:{rec['case_id']}", f"{kind}:{key}", rec, props)
-
-    def _person(self, rec: Record, col: str = "person_ref") -> str:
-        return self._ids[(rec["case_id"], rec[col])]
-
-    # -- one method per file ---------------------------------------------------------------
+    # -- one method per file: a row of ROW_COLUMNS[file] -----------------------------------
+    # An empty value is sent as null (the property is not set), as facts never store them.
 
     def _cases(self, rec: Record) -> dict:
         props = {k: v for k, v in rec.values.items() if v and k != "case_id"}
         return {"case_id": rec["case_id"], "props": props}
 
-    def _persons(self, rec: Record) -> dict:
+    def _persons(self, rec: Record) -> list:
+        v = rec.values
+        case, ref, source = v["case_id"], v["person_ref"], v["source"]
         keys, blocks = self._keys[id(rec)]
         self._resolve(rec, keys)
-        props = {c: rec[c] for c in ("person_ref", "name", "birth_date", "nationality",
-                                     "national_id", "role")}
-        ref_key = ids.person_ref_key(rec["case_id"], rec["person_ref"])
-        return {"case_id": rec["case_id"], "person_id": self._person(rec), "match_keys": keys,
-                "block_keys": blocks,
-                "involves": self._fact("INVOLVES", f"case:{rec['case_id']}", ref_key, rec, props)}
+        return [case, self._person(case, ref),
+                _rel_key("INVOLVES", f"case:{case}", ids.person_ref_key(case, ref), case, source),
+                keys, blocks, ref, v["name"], v["birth_date"] or None, v["nationality"] or None,
+                v["national_id"] or None, v["role"] or None, source]
 
     def _resolve(self, rec: Record, keys: list[str]) -> None:
         """Join a record to a person on an exact key, else give it a new person id."""
@@ -379,87 +396,88 @@ class Planner:
         for k in keys:
             self._by_key.setdefault(k, self._ids[ref])
 
-    def _phones(self, rec: Record) -> dict:
-        e164 = rec["number"]
-        props = {"first_seen": rec["first_seen"], "last_seen": rec["last_seen"]}
-        row = {"case_id": rec["case_id"], "phone": e164,
-               "mentions": self._mention("phone", e164, rec, props), "uses": None}
-        if rec["person_ref"]:
-            row["person_id"] = self._person(rec)
-            row["uses"] = self._fact(
-                "USES", ids.person_ref_key(rec["case_id"], rec["person_ref"]), f"phone:{e164}",
-                rec, {**props, "person_ref": rec["person_ref"]})
-        return row
+    def _phones(self, rec: Record) -> list:
+        v = rec.values
+        case, e164, ref, source = v["case_id"], v["number"], v["person_ref"], v["source"]
+        phone = f"phone:{e164}"
+        uses = person = None
+        if ref:
+            person = self._person(case, ref)
+            uses = _rel_key("USES", ids.person_ref_key(case, ref), phone, case, source)
+        return [case, e164, _rel_key("MENTIONS", f"case:{case}", phone, case, source),
+                v["first_seen"] or None, v["last_seen"] or None, source, uses, person, ref or None]
 
-    def _address(self, rec: Record) -> tuple[str, dict]:
-        key = normalise.address_key(rec["street"], rec["postcode"], rec["city"], rec["country"])
-        props = {c: rec[c] for c in ("street", "postcode", "city", "country")}
-        return key, self._mention("address", key, rec, props)
+    def _addresses(self, rec: Record) -> list:
+        v = rec.values
+        case, ref, source = v["case_id"], v["person_ref"], v["source"]
+        key = _address_key(v["street"], v["postcode"], v["city"], v["country"])
+        address = f"address:{key}"
+        resides = person = None
+        if ref:
+            person = self._person(case, ref)
+            resides = _rel_key("RESIDES_AT", ids.person_ref_key(case, ref), address, case, source)
+        return [case, key, _rel_key("MENTIONS", f"case:{case}", address, case, source),
+                v["street"], v["postcode"] or None, v["city"], v["country"], source,
+                resides, person, v["kind"] or None, ref or None]
 
-    def _addresses(self, rec: Record) -> dict:
-        key, mention = self._address(rec)
-        row = {"case_id": rec["case_id"], "address": key, "mentions": mention, "resides_at": None}
-        if rec["person_ref"]:
-            row["person_id"] = self._person(rec)
-            row["resides_at"] = self._fact(
-                "RESIDES_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                f"address:{key}", rec, {"kind": rec["kind"], "person_ref": rec["person_ref"]})
-        return row
+    def _hotels(self, rec: Record) -> list:
+        v = rec.values
+        case, source, street = v["case_id"], v["source"], v["street"]
+        hkey = _hotel_key(v["hotel_name"], v["city"], v["country"])
+        akey = address_mention = located = None
+        if street:
+            akey = _address_key(street, v["postcode"], v["city"], v["country"])
+            address_mention = _rel_key("MENTIONS", f"case:{case}", f"address:{akey}", case,
+                                       source)
+            located = _rel_key("LOCATED_AT", f"hotel:{hkey}", f"address:{akey}", case, source)
+        return [case, hkey, _rel_key("MENTIONS", f"case:{case}", f"hotel:{hkey}", case, source),
+                v["hotel_name"], street or None, v["postcode"] or None, v["city"], v["country"],
+                source, akey, address_mention, located]
 
-    def _hotel(self, rec: Record) -> tuple[str, dict]:
-        key = normalise.hotel_key(rec["hotel_name"], rec["city"], rec["country"])
-        props = {c: rec[c] for c in ("hotel_name", "street", "postcode", "city", "country")}
-        return key, self._mention("hotel", key, rec, props)
+    def _stays(self, rec: Record) -> list:
+        v = rec.values
+        case, ref, source = v["case_id"], v["person_ref"], v["source"]
+        hkey = _hotel_key(v["hotel_name"], v["city"], v["country"])
+        hotel = f"hotel:{hkey}"
+        return [case, hkey, _rel_key("MENTIONS", f"case:{case}", hotel, case, source),
+                v["hotel_name"], v["city"], v["country"] or None, source,
+                _rel_key("STAYED_AT", ids.person_ref_key(case, ref), hotel, case, source),
+                self._person(case, ref), v["check_in"], v["check_out"] or None,
+                v["room"] or None, ref]
 
-    def _hotels(self, rec: Record) -> dict:
-        hkey, mention = self._hotel(rec)
-        row = {"case_id": rec["case_id"], "hotel": hkey, "hotel_mention": mention,
-               "address_mention": None, "located_at": None}
-        if rec["street"]:
-            akey, row["address_mention"] = self._address(rec)
-            row["address"] = akey
-            row["located_at"] = self._fact("LOCATED_AT", f"hotel:{hkey}", f"address:{akey}",
-                                           rec, {})
-        return row
+    def _calls(self, rec: Record) -> list:
+        v = rec.values
+        case, a, b, source = v["case_id"], v["from_number"], v["to_number"], v["source"]
+        return [case, a, b, _rel_key("MENTIONS", f"case:{case}", f"phone:{a}", case, source),
+                _rel_key("MENTIONS", f"case:{case}", f"phone:{b}", case, source),
+                _rel_key("CALLED", f"phone:{a}", f"phone:{b}", case, source),
+                v["first_call"] or None, v["last_call"] or None, v["count"] or None, source]
 
-    def _stays(self, rec: Record) -> dict:
-        hkey, mention = self._hotel(rec)
-        return {"case_id": rec["case_id"], "hotel": hkey, "hotel_mention": mention,
-                "person_id": self._person(rec),
-                "stayed_at": self._fact(
-                    "STAYED_AT", ids.person_ref_key(rec["case_id"], rec["person_ref"]),
-                    f"hotel:{hkey}", rec,
-                    {c: rec[c] for c in ("check_in", "check_out", "room", "person_ref")})}
+    def _adverts(self, rec: Record) -> list:
+        v = rec.values
+        case, number, source = v["case_id"], v["number"], v["source"]
+        akey = normalise.advert_key(v["site"], v["advert_id"])
+        advert = f"advert:{akey}"
+        phone_mention = lists = None
+        if number:
+            phone_mention = _rel_key("MENTIONS", f"case:{case}", f"phone:{number}", case, source)
+            lists = _rel_key("LISTS", advert, f"phone:{number}", case, source)
+        return [case, akey, _rel_key("MENTIONS", f"case:{case}", advert, case, source),
+                v["site"], v["advert_id"], v["url"] or None, v["posted"] or None,
+                v["city"] or None, source, number or None, phone_mention, lists]
 
-    def _calls(self, rec: Record) -> dict:
-        a, b = rec["from_number"], rec["to_number"]
-        return {"case_id": rec["case_id"], "from_phone": a, "to_phone": b,
-                "from_mention": self._mention("phone", a, rec, {}),
-                "to_mention": self._mention("phone", b, rec, {}),
-                "called": self._fact("CALLED", f"phone:{a}", f"phone:{b}", rec,
-                                     {c: rec[c] for c in ("first_call", "last_call", "count")})}
+    def _associations(self, rec: Record) -> list:
+        v = rec.values
+        case, a, b, source = v["case_id"], v["person_ref_a"], v["person_ref_b"], v["source"]
+        return [case, self._person(case, a), self._person(case, b),
+                _rel_key("ASSOCIATED_WITH", ids.person_ref_key(case, a),
+                         ids.person_ref_key(case, b), case, source),
+                v["kind"], a, b, source]
 
-    def _adverts(self, rec: Record) -> dict:
-        akey = normalise.advert_key(rec["site"], rec["advert_id"])
-        props = {c: rec[c] for c in ("site", "advert_id", "url", "posted", "city")}
-        row = {"case_id": rec["case_id"], "advert": akey,
-               "advert_mention": self._mention("advert", akey, rec, props),
-               "phone_mention": None, "lists": None}
-        if rec["number"]:
-            row["phone"] = rec["number"]
-            row["phone_mention"] = self._mention("phone", rec["number"], rec,
-                                                 {"posted": rec["posted"]})
-            row["lists"] = self._fact("LISTS", f"advert:{akey}", f"phone:{rec['number']}", rec,
-                                      {"posted": rec["posted"]})
-        return row
 
-    def _associations(self, rec: Record) -> dict:
-        return {"case_id": rec["case_id"], "person_id": self._person(rec, "person_ref_a"),
-                "other_person_id": self._person(rec, "person_ref_b"),
-                "associated_with": self._fact(
-                    "ASSOCIATED_WITH", ids.person_ref_key(rec["case_id"], rec["person_ref_a"]),
-                    ids.person_ref_key(rec["case_id"], rec["person_ref_b"]), rec,
-                    {c: rec[c] for c in ("kind", "person_ref_a", "person_ref_b")})}
+_rel_key = ids.rel_key
+_address_key = normalise.address_key
+_hotel_key = normalise.hotel_key
 
 
 def checked_chunks(survey: Survey) -> Iterator[tuple[str, list[Record]]]:
@@ -475,13 +493,13 @@ def checked_chunks(survey: Survey) -> Iterator[tuple[str, list[Record]]]:
             yield spec.name, list(chunk)
 
 
-def planned_chunks(survey: Survey, planner: Planner) -> Iterator[tuple[str, int, list[dict]]]:
+def planned_chunks(survey: Survey, planner: Planner) -> Iterator[tuple[str, int, list]]:
     """Stream the checked records in load order: (file name, records, planned rows)."""
     for file_name, records in checked_chunks(survey):
         yield file_name, len(records), planner.plan(file_name, records)
 
 
-def count_facts(file_name: str, rows: list[dict]) -> int:
+def count_facts(file_name: str, rows: list[list]) -> int:
     """How many facts the planned rows state (a fact stated twice counts twice)."""
     return sum(1 for _ in planned_facts(file_name, rows))
 
@@ -521,10 +539,12 @@ class ChunkWriter:
         self._thread.start()
 
     def _run(self) -> None:
+        # One query per chunk; the embedded store encodes a chunk's rows in C (write_rows).
+        send = getattr(self.store, "write_rows", self.store.load_batch)
         while (item := self._queue.get()) is not None:
             if self.error is None and not self._abandoned:
                 try:
-                    self.store.load_batch(item[0], item[1], self.params)
+                    send(item[0], item[1], self.params)
                     if self.progress:
                         self.progress(item[2])
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller

@@ -484,3 +484,46 @@ def test_small_chunks_decide_exactly_as_one_chunk(store, settings, tmp_path, mon
     chunked = load_directory(demo_dir, store, settings)
     assert chunked.ok, [str(p) for p in chunked.problems]
     assert _outcome(store, chunked) == expected
+
+
+# -- how planned rows are sent -----------------------------------------------------------------
+
+
+def test_planned_rows_are_laid_out_as_each_query_reads_them(store):
+    """Each load query names the positions of its rows (``row[i] AS column``) exactly as the
+    planner fills them (``ROW_COLUMNS``), and every fact column is one of them."""
+    import re
+
+    for file_name, columns in loader.ROW_COLUMNS.items():
+        text = store.query(loader.load_query(file_name)).text
+        named = re.findall(r"row\[(\d+)\] AS (\w+)", text)
+        assert [(int(i), c) for i, c in named] == list(enumerate(columns)), file_name
+        for index, rel_type in loader.FILE_FACTS[file_name]:
+            assert f"{{rel_key: {columns[index]}}}" in text, (file_name, rel_type)
+
+
+AWKWARD_VALUES = [
+    "plain", "", 'say "hi"', "back\\slash", "line\nbreak", "tab\there", "bell\x07",
+    "Ångström Ærø Şerban Александр 北京", "emoji 😀", "`tick`", "x\x1fy",
+    ["a", None, "b"], [], {"k": "v", "n": None, "list": ["x", 'y"']}, {}, 0, -12, 3.25,
+    {"key with space": 1}, {"Ä": "é"}, [["C-1", "+46701234567", None, ["nid:ab", "nb:cd"]]],
+]
+
+
+def test_cypher_literal_is_the_clients_encoding_made_faster():
+    """The store's C-encoded parameter text is what the falkordb client would send."""
+    from falkordb.helpers import stringify_param_value
+
+    from graphapp.store.falkor import cypher_literal
+
+    for value in AWKWARD_VALUES:
+        assert cypher_literal(value) == stringify_param_value(value), value
+
+
+def test_cypher_literal_round_trips_through_the_server(store):
+    """Every value comes back from the server as it was sent, escapes included."""
+    from graphapp.store.falkor import cypher_literal
+
+    for value in AWKWARD_VALUES:
+        got = store._graph.ro_query(f"CYPHER v={cypher_literal(value)} RETURN $v").result_set
+        assert got == [[value]], value

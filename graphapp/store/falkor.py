@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import re
 import threading
 import time
 from pathlib import Path as FsPath
@@ -22,6 +23,7 @@ import redis
 from falkordb import Edge as FEdge
 from falkordb import Node as FNode
 from falkordb import Path as FPath
+from falkordb.helpers import stringify_param_value
 from filelock import FileLock, Timeout
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -238,6 +240,20 @@ class FalkorStore(GraphStore):
             except Exception as exc:  # noqa: BLE001 - the server may already be gone
                 log.debug("graph store: close writer: %s", exc)
 
+    def write_rows(self, name: str, rows: list, params: dict[str, Any] | None = None) -> int:
+        """Run the named ``UNWIND $rows`` write once with ``rows`` (one chunk, as given; the
+        caller keeps chunks to about ``BATCH_SIZE``), its parameters encoded by
+        :func:`cypher_literal`; return the rows sent. Ingest's write path: a 100,000-row load
+        sends 50 MB of rows, and the client's own encoder spent seconds of the writing
+        thread's time on them."""
+        query = self.query(name)
+        if "rows" not in query.used_params():
+            raise StoreError(f"batch query {name} does not take $rows")
+        header = "".join(f"`{key}`={cypher_literal(value)} "
+                         for key, value in {**(params or {}), "rows": rows}.items())
+        self._run(f"CYPHER {header}{query.text}", None, read_only=False)
+        return len(rows)
+
     # -- projections (the Cypher console and drafts) -----------------------------------
 
     supports_projection = True
@@ -367,6 +383,32 @@ def _one_line(exc: BaseException) -> str:
 
 
 # -- value conversion --------------------------------------------------------------------
+
+#: A map key as the JSON encoder writes it, when no string holds a quote.
+_JSON_KEY = re.compile(r'"(\w+)":')
+
+
+def cypher_literal(value: Any) -> str:
+    """``value`` as a literal of a query's ``CYPHER`` parameter header: what the falkordb
+    client's ``stringify_param_value`` writes (booleans aside: ``true`` for ``True``, which
+    Cypher reads alike), made by the C JSON encoder, which is many times faster.
+
+    JSON is Cypher's literal syntax (maps' keys backticked, as the client does) as long as no
+    string needs an escape: FalkorDB reads ``\\n`` but not ``\\u0001``. A value whose JSON
+    holds a backslash (a string with a quote, a backslash or a control character), a key
+    that is not a word, or anything JSON cannot encode is left to the client's encoder.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return stringify_param_value(value)
+    if "\\" in text:
+        return stringify_param_value(value)
+    if '":' in text:  # no string holds a quote, so each '":' ends a map key
+        text = _JSON_KEY.sub(r"`\1`:", text)
+        if '":' in text:
+            return stringify_param_value(value)
+    return text
 
 
 #: Values that need no conversion: most rows of ingest's lookups hold only these.
