@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import batched
 from pathlib import Path
@@ -155,20 +155,21 @@ def check_file(path: Path, spec: FileSpec, max_bytes: int = MAX_FILE_BYTES,
 
 def _check_rows(spec: FileSpec, reader, header: list[str],
                 rejected_keys: set[tuple[str, ...]] | None) -> Iterator[Record | Problem]:
+    checks = _column_checks(spec, header)
+    width = len(header)
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
-            if len(row) != len(header):
-                yield Problem(spec.name, line, "", f"{len(row)} fields, header has {len(header)}")
+            if len(row) != width:
+                yield Problem(spec.name, line, "", f"{len(row)} fields, header has {width}")
                 continue
-            raw_row = dict(zip(header, row, strict=True))
-            values, row_problems = _check_row(spec, line, raw_row)
+            values, row_problems = _check_row(spec, line, row, checks)
             if row_problems:
                 yield from row_problems
                 if rejected_keys is not None:
-                    rejected_keys.add(_row_key(spec, raw_row))
+                    rejected_keys.add(_row_key(spec, dict(zip(header, row, strict=True))))
                 continue
             yield Record(spec.name, line, values)
     except csv.Error as exc:
@@ -253,40 +254,64 @@ def _check_header(spec: FileSpec, header: list[str]) -> list[Problem]:
     return problems
 
 
-def _check_row(spec: FileSpec, line: int, raw: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+#: How one column of a file is checked, given its header: (name, position in the row or
+#: None when the header lacks it, required, default, converter or None for plain text).
+ColumnCheck = tuple[str, int | None, bool, str, Callable[[str, list[str]], str] | None]
+
+
+def _column_checks(spec: FileSpec, header: list[str]) -> list[ColumnCheck]:
+    """Each column's check, worked out once per file rather than once per cell."""
+    where = {name: i for i, name in enumerate(header)}
+    return [(col.name, where.get(col.name), col.required, col.default,
+             _converter(col, where.get("country_hint"))) for col in spec.columns]
+
+
+def _check_row(spec: FileSpec, line: int, row: list[str],
+               checks: list[ColumnCheck]) -> tuple[dict[str, str], list[Problem]]:
     values: dict[str, str] = {}
     problems: list[Problem] = []
-    for col in spec.columns:
-        value = " ".join((raw.get(col.name) or "").split())
+    for name, index, required, default, convert in checks:
+        value = " ".join(row[index].split()) if index is not None else ""
         if not value:
-            if col.required:
-                problems.append(Problem(spec.name, line, col.name, "required value is empty"))
-            values[col.name] = col.default
+            if required:
+                problems.append(Problem(spec.name, line, name, "required value is empty"))
+            values[name] = default
+            continue
+        if convert is None:
+            values[name] = value
             continue
         try:
-            values[col.name] = _convert(col, value, raw)
-        except normalise.NormaliseError as exc:
-            problems.append(Problem(spec.name, line, col.name, str(exc)))
-        except ValueError as exc:
-            problems.append(Problem(spec.name, line, col.name, str(exc)))
+            values[name] = convert(value, row)
+        except ValueError as exc:  # NormaliseError too
+            problems.append(Problem(spec.name, line, name, str(exc)))
     return values, problems
 
 
-def _convert(col: Column, value: str, raw: dict[str, str]) -> str:
+def _converter(col: Column, hint_index: int | None) -> Callable[[str, list[str]], str] | None:
+    """The function that checks and normalises a non-empty value of ``col`` (given the row,
+    for a phone's country hint), raising ValueError with the reason; None for plain text."""
     if col.type == "date":
-        return normalise.normalise_date(value)
+        return lambda value, row: normalise.normalise_date(value)
     if col.type == "country":
-        return normalise.normalise_country(value)
+        return lambda value, row: normalise.normalise_country(value)
     if col.type == "phone":
-        hint = (raw.get("country_hint") or "").strip() or "SE"
-        return normalise.normalise_phone(value, hint)
+        def phone(value: str, row: list[str]) -> str:
+            hint = row[hint_index].strip() if hint_index is not None else ""
+            return normalise.normalise_phone(value, hint or "SE")
+        return phone
     if col.type == "int":
-        if not value.isdigit():
-            raise ValueError(f"{value!r} is not a whole number")
-        return str(int(value))
+        def whole(value: str, row: list[str]) -> str:
+            if not value.isdigit():
+                raise ValueError(f"{value!r} is not a whole number")
+            return str(int(value))
+        return whole
     if col.type == "enum":
-        folded = value.lower()
-        if folded not in col.choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(col.choices)}")
-        return folded
-    return value
+        choices = col.choices
+
+        def enum(value: str, row: list[str]) -> str:
+            folded = value.lower()
+            if folded not in choices:
+                raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+            return folded
+        return enum
+    return None

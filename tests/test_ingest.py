@@ -527,3 +527,16 @@ def test_cypher_literal_round_trips_through_the_server(store):
     for value in AWKWARD_VALUES:
         got = store._graph.ro_query(f"CYPHER v={cypher_literal(value)} RETURN $v").result_set
         assert got == [[value]], value
+
+
+def test_ascii_text_folds_as_the_general_rule_does():
+    """fold_text's shortcut for ASCII text gives what the character-by-character rule gives."""
+    from ingest import normalise
+
+    samples = ["".join(chr(c) for c in range(128)), "  O'Brien-Smith,  Jr.  ", "S:t Eriksg. 5B",
+               "Hotel `Nordic` | Malmo", "\tTAB\x1fsep\x00nul", "", "x" * 3, "A.B;C:D/E\\F"]
+    samples += [chr(c) + "ab" + chr(c) + "CD" for c in range(128)]
+    for text in samples:
+        assert text.isascii()
+        general = normalise._drop_punctuation(normalise._fold_letters(text))
+        assert normalise.fold_text(text) == general, repr(text)
