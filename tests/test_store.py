@@ -203,3 +203,55 @@ def test_settings_reject_unknown_graph_url():
     with pytest.raises(ConfigError):
         Settings.from_env({"CASEGRAPH_GRAPH_URL": "http://neo4j:7474"})
     assert dataclasses.replace(Settings.from_env({}), graph_url="").graph_url == ""
+
+
+def test_fact_filters_by_case_tail_answer_as_the_plain_list(store, settings, tmp_path):
+    # FalkorDB reads each fact's "x IN $allowed_cases" through the cases grouped by their last
+    # two characters (graphapp/store/falkor_scope.py): the answer must be the plain list's, and
+    # a hidden case sharing a visible one's tail must stay hidden.
+    from graphapp.store.types import scope_value
+    from ingest import demo
+
+    scenario = demo.write_scenario(tmp_path / "scenario", rows=2000, seed=1)  # 54 cases
+    assert load_directory(scenario, store, settings).ok
+    demo_store = store
+
+    case_ids = sorted(r[0] for r in demo_store._graph.ro_query(
+        "MATCH (c:Case) RETURN c.case_id").result_set)
+    by_tail: dict[str, list[str]] = {}
+    for case_id in case_ids:
+        by_tail.setdefault(case_id[-2:], []).append(case_id)
+    allowed = sorted(c for group in by_tail.values() for c in group[::2])
+    assert any(len(group) > 1 for group in by_tail.values()), "the demo needs a shared tail"
+    nids = [r[0] for r in demo_store._graph.ro_query(
+        "MATCH (n) WHERE NOT n:Case RETURN id(n)").result_set]
+    for name, params in [("views/labels", {"nids": nids}),
+                         ("views/neighbours", {"nids": nids, "skip": 0, "per_node": 1000}),
+                         ("views/links_cross_case", {"min_cases": 2})]:
+        text = demo_store.query(name).text
+        assert "allowed_cases_by_tail" not in text
+        plain = [scope_value(row, frozenset(allowed)) for row in demo_store._run(
+            text, {**params, "allowed_cases": allowed}, read_only=True)]
+        grouped = demo_store.read(name, params, allowed_cases=allowed)
+        assert grouped, name
+        assert sorted(map(repr, grouped)) == sorted(map(repr, plain)), name
+
+
+def test_case_tail_rewrite_leaves_case_lookups_and_iterated_lists():
+    from graphapp.store.falkor_scope import by_tail, case_header
+
+    text = ("MATCH (c:Case)-[r]->(n) WHERE c.case_id IN $allowed_cases AND r.case_id IN "
+            "$allowed_cases AND any(x IN $allowed_cases WHERE x = n.key) "
+            "AND any(y IN n.case_ids WHERE y IN $allowed_cases)")
+    out = by_tail(text)
+    assert "c.case_id IN $allowed_cases AND" in out  # the Case index answers that list
+    assert "any(x IN $allowed_cases WHERE" in out
+    assert ("r.case_id IN coalesce($allowed_cases_by_tail[right(coalesce(r.case_id, ''), 2)], [])"
+            in out)
+    assert "y IN coalesce($allowed_cases_by_tail[right(coalesce(y, ''), 2)], [])" in out
+    header, grouped = case_header(frozenset({"K-2024-0113", "K-2023-0113", "A"}))
+    assert grouped and '`13`:["K-2023-0113","K-2024-0113"]' in header and '`A`:["A"]' in header
+    # A tail the header would have to quote: the plain list only.
+    for odd in ("K-1`", "K-1 ", "K-å"):
+        header, grouped = case_header(frozenset({"K-2024-0113", odd}))
+        assert not grouped and "allowed_cases_by_tail" not in header

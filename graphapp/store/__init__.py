@@ -79,10 +79,14 @@ class GraphStore:
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
         allowed = frozenset(allowed_cases)
-        bound = dict(params or {})
-        bound["allowed_cases"] = sorted(allowed)
-        rows = self._run(query.text, bound, read_only=True, timeout=timeout)
+        rows = self._read_scoped(query, dict(params or {}), allowed, timeout)
         return [scope_value(row, allowed) for row in rows]
+
+    def _read_scoped(self, query: Query, params: dict[str, Any], allowed: frozenset[str],
+                     timeout: float | None) -> list[dict[str, Any]]:
+        """Run a read with ``$allowed_cases`` bound (a backend may bind it its own way)."""
+        return self._run(query.text, {**params, "allowed_cases": sorted(allowed)},
+                         read_only=True, timeout=timeout)
 
     def read_unscoped(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Read across every case, read-only: ingest's own lookups, never a user's read path.

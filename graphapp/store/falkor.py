@@ -31,6 +31,7 @@ from redis.retry import Retry
 from graphapp import model
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
+from graphapp.store.falkor_scope import by_tail, case_header
 from graphapp.store.types import (
     Node,
     Path,
@@ -239,6 +240,16 @@ class FalkorStore(GraphStore):
                 writer[1].client.close()
             except Exception as exc:  # noqa: BLE001 - the server may already be gone
                 log.debug("graph store: close writer: %s", exc)
+
+    def _read_scoped(self, query, params: dict[str, Any], allowed: frozenset[str],
+                     timeout: float | None) -> list[dict[str, Any]]:
+        """The read with its cases bound as :mod:`graphapp.store.falkor_scope` says: header
+        text made once per set of cases, facts tested against the cases grouped by tail."""
+        cases, grouped = case_header(allowed)
+        text = by_tail(query.text) if grouped else query.text
+        header = "".join(f"`{key}`={cypher_literal(value)} " for key, value in params.items()
+                         if not key.startswith("allowed_cases"))
+        return self._run(f"CYPHER {cases}{header}{text}", None, read_only=True, timeout=timeout)
 
     def write_rows(self, name: str, rows: list, params: dict[str, Any] | None = None) -> int:
         """Run the named ``UNWIND $rows`` write once with ``rows`` (one chunk, as given; the
