@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import batched, islice
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from graphapp.access import Actor, visible_case_ids, writable_case_ids
 from graphapp.db import PersonJoin, session_scope
@@ -27,6 +28,8 @@ from ingest import batches, ids, normalise
 CANDIDATE_ROWS = 10_000
 #: Keys of the first candidate query, before the group sizes are known.
 FIRST_KEYS = 500
+#: Name scores held at once while one blocking key's group is compared (float64: 8 MB).
+SCORE_CELLS = 1_000_000
 #: Lowest name similarity (0–100, token order ignored) worth a reviewer's time.
 MIN_SCORE = 85
 
@@ -61,17 +64,11 @@ def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | No
         del rows
         found: dict[str, dict] = {}
         for group in groups.values():
-            for i, a in enumerate(group):
-                if a["batch_id"] != batch_id:
-                    continue
-                for j, b in enumerate(group):
-                    # a pair of two of the batch's records is compared once, not twice
-                    if i == j or (b["batch_id"] == batch_id and j < i):
-                        continue
-                    row = _suggestion(a, b, names)
-                    if row is not None:
-                        found.setdefault(row["rel_key"], row)
-        store.load_batch("resolve/suggest", list(found.values()), {"batch_id": batch_id})
+            for row in _group_suggestions(group, batch_id, names):
+                found.setdefault(row["rel_key"], row)
+        send = getattr(store, "write_rows", store.load_batch)
+        for rows in batched(found.values(), BATCH_SIZE):
+            send("resolve/suggest", list(rows), {"batch_id": batch_id})
     return int(store.read_unscoped("resolve/count_suggestions", {"batch_id": batch_id})[0]["n"])
 
 
@@ -92,14 +89,43 @@ class _NameCache(dict):
         return value
 
 
-def _suggestion(a: dict, b: dict, names: _NameCache) -> dict | None:
+def _group_suggestions(group: list[dict], batch_id: str, names: _NameCache) -> Iterator[dict]:
+    """The suggestions among one blocking key's records: each of the batch's records against
+    every other record of the group (a pair of two of the batch's records once, not twice),
+    in the order of a loop over the pairs.
+
+    The names are scored by ``rapidfuzz.process.cdist`` a slice of the batch's records at a
+    time (a loop in C; a group grows with the graph, and the pairs with its square), at most
+    about ``SCORE_CELLS`` scores held at once; only pairs scoring ``MIN_SCORE`` or more are
+    looked at in Python. The scores are those of ``fuzz.token_sort_ratio``, in double
+    precision, as each pair alone would score.
+    """
+    mine = [i for i, row in enumerate(group) if row["batch_id"] == batch_id]
+    if not mine:
+        return
+    texts = [names[row["name"]] for row in group]
+    step = max(1, SCORE_CELLS // len(group))
+    for start in range(0, len(mine), step):
+        rows = mine[start:start + step]
+        scores = process.cdist([texts[i] for i in rows], texts, scorer=fuzz.token_sort_ratio,
+                               processor=None, score_cutoff=MIN_SCORE, dtype=np.float64)
+        for r, j in zip(*np.nonzero(scores), strict=True):
+            i = rows[r]
+            a, b = group[i], group[j]
+            # a pair of two of the batch's records is compared once, not twice
+            if i == j or (b["batch_id"] == batch_id and j < i):
+                continue
+            row = _suggestion(a, b, float(scores[r, j]))
+            if row is not None:
+                yield row
+
+
+def _suggestion(a: dict, b: dict, score: float) -> dict | None:
+    """The suggestion for two records whose names scored ``score`` (at least MIN_SCORE), or
+    None when they are one person already or their birth dates differ."""
     if a["person_id"] == b["person_id"]:
         return None
     if a["birth_date"] and b["birth_date"] and a["birth_date"][:10] != b["birth_date"][:10]:
-        return None
-    score = fuzz.token_sort_ratio(names[a["name"]], names[b["name"]], processor=None,
-                                  score_cutoff=MIN_SCORE)
-    if score < MIN_SCORE:
         return None
     # One suggestion per pair of records, whichever batch found it first.
     first, second = sorted((a, b), key=lambda r: (r["case_id"], r["person_ref"]))

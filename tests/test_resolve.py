@@ -179,3 +179,47 @@ def test_cli_suggestions_merge_and_split_are_audited(variants, store, settings):
         audited = [(r.action, r.outcome) for r in s.scalars(select(AuditRecord))
                    if r.action in ("merge-persons", "split-person")]
     assert audited == [("merge-persons", "ok"), ("split-person", "ok"), ("split-person", "denied")]
+
+
+def _pairwise(group: list[dict], batch_id: str) -> list[dict]:
+    """The suggestions of one group as a plain loop over its pairs finds them."""
+    from rapidfuzz import fuzz
+
+    names = resolve._NameCache()
+    found = []
+    for i, a in enumerate(group):
+        if a["batch_id"] != batch_id:
+            continue
+        for j, b in enumerate(group):
+            if i == j or (b["batch_id"] == batch_id and j < i):
+                continue
+            score = fuzz.token_sort_ratio(names[a["name"]], names[b["name"]], processor=None,
+                                          score_cutoff=resolve.MIN_SCORE)
+            if score >= resolve.MIN_SCORE:
+                row = resolve._suggestion(a, b, score)
+                if row is not None:
+                    found.append(row)
+    return found
+
+
+def test_group_scoring_in_slices_finds_what_a_loop_over_pairs_finds(monkeypatch):
+    """cdist over slices of the batch's records suggests exactly the pairs, scores and
+    evidence a loop scoring each pair alone does, in the same order."""
+    import random
+
+    random.seed(5)
+    first = ["Ana", "Anna", "Ann", "Aleksandr", "Alexander", "Oleksandr", "Şerban", "Serban"]
+    last = ["Popescu", "Popesku", "Petrov", "Petrow", "Öberg", "Oberg", "Ionescu"]
+    group = []
+    for n in range(120):
+        name = f"{random.choice(first)} {random.choice(last)}"
+        if n % 3 == 0:
+            name = " ".join(reversed(name.split()))
+        group.append({"person_id": f"p{n % 90}", "case_id": f"K-{n % 7}", "person_ref": f"r{n}",
+                      "name": name, "birth_date": random.choice(["", "1990-01-02", "1991-03-04"]),
+                      "batch_id": "b-new" if n % 2 else "b-old"})
+    expected = _pairwise(group, "b-new")
+    assert expected
+    assert list(resolve._group_suggestions(group, "b-new", resolve._NameCache())) == expected
+    monkeypatch.setattr(resolve, "SCORE_CELLS", 7 * len(group))
+    assert list(resolve._group_suggestions(group, "b-new", resolve._NameCache())) == expected
