@@ -15,7 +15,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Row, bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +27,7 @@ from graphapp.db import (
     LoginThrottle,
     User,
     UserAction,
+    get_engine,
     session_scope,
     utcnow,
 )
@@ -155,31 +156,32 @@ def issue_token(settings: Settings, name: str, days: int = TOKEN_DAYS) -> str:
     return token
 
 
-def user_for_token(settings: Settings, token: str) -> User | None:
-    """The enabled user holding this unexpired, unrevoked token."""
+def user_for_token(settings: Settings, token: str) -> Row | None:
+    """The enabled user (``id``, ``name``, ``role``) holding this unexpired, unrevoked token."""
     found = token_holder(settings, token)
     return found[0] if found else None
 
 
-def token_holder(settings: Settings, token: str) -> tuple[User, dict[str, str], frozenset[str]] | None:
-    """The enabled user holding this unexpired, unrevoked token, with their memberships and
-    extra actions (:func:`rights`), read in one transaction: every API request asks this."""
+_TOKEN_HOLDER = (select(User.id, User.name, User.role, User.disabled, ApiToken.revoked_at,
+                        ApiToken.expires_at)
+                 .join(ApiToken, ApiToken.user_id == User.id)
+                 .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
+def token_holder(settings: Settings, token: str) -> tuple[Row, dict[str, str], frozenset[str]] | None:
+    """The enabled user (``id``, ``name``, ``role``) holding this unexpired, unrevoked token,
+    with their memberships and extra actions (:func:`rights`), read in one transaction.
+
+    Every API request asks this, so it is plain statements on a connection, no ORM session."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    with session_scope(settings) as s:
-        found = s.execute(
-            select(User, ApiToken.revoked_at, ApiToken.expires_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == _token_hash(token))
-        ).first()
-        if found is None:
+    with get_engine(settings).connect() as conn:
+        user = conn.execute(_TOKEN_HOLDER, {"token_hash": _token_hash(token)}).first()
+        if user is None or user.revoked_at is not None or user.disabled:
             return None
-        user, revoked_at, expires_at = found
-        if revoked_at is not None or user.disabled:
+        if user.expires_at is not None and _aware(user.expires_at) < utcnow():
             return None
-        if expires_at is not None and _aware(expires_at) < utcnow():
-            return None
-        return user, _memberships(s, user.id), _extra_actions(s, user.id)
+        return user, _memberships(conn, user.id), _extra_actions(conn, user.id)
 
 
 def list_tokens(settings: Settings, name: str) -> list[ApiToken]:
@@ -364,8 +366,8 @@ def _memberships(s, user_id: int) -> dict[str, str]:
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:
     """One user's case memberships and extra actions, read together: what every request
     needs to know of its user, in one transaction."""
-    with session_scope(settings) as s:
-        return _memberships(s, user_id), _extra_actions(s, user_id)
+    with get_engine(settings).connect() as conn:
+        return _memberships(conn, user_id), _extra_actions(conn, user_id)
 
 
 def reset_one_time_password(settings: Settings, name: str, role: str) -> str:
