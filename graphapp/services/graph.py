@@ -61,10 +61,11 @@ def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dic
     asked = [nid for nid, node in nodes.items() if node.kind != "case"]
     for chunk in _chunks(asked):
         for row in store.read("views/labels", {"nids": chunk}, allowed_cases=allowed):
-            if row["case_id"] not in allowed:  # defence in depth after the query's filter
+            shown = [c for c in row["cases"] if c in allowed]  # defence in depth
+            if len(shown) < len(row["cases"]):
                 continue
             nid = int(row["nid"])
-            cases[nid].add(row["case_id"])
+            cases[nid].update(shown)
             spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
     out = {}
     for nid, node in nodes.items():
