@@ -2,6 +2,7 @@
 in the same run, on the same data.
 
     python bench/views.py [--sizes 10000,100000] [--with-1m] [--seed 1] [--repeats 7] [--keep]
+    python bench/views.py --reuse DIR --sizes N    # measure again on a directory --keep left
 
 For each size the demo scenario with a generated background
 (``ingest.demo.write_scenario(dir, rows=N, seed=)``) is written and loaded by
@@ -126,9 +127,12 @@ class Bench:
 
     def user(self) -> None:
         cases = demo.memberships(self.size, self.seed)["investigator"]
-        accounts.add_user(self.settings, USER, "investigator", password=PASSWORD)
-        for case_id, access in cases.items():
-            accounts.grant_case(self.settings, USER, case_id, access, granted_by="bench")
+        try:
+            accounts.get_user(self.settings, USER)  # a reused directory has them
+        except accounts.AccountError:
+            accounts.add_user(self.settings, USER, "investigator", password=PASSWORD)
+            for case_id, access in cases.items():
+                accounts.grant_case(self.settings, USER, case_id, access, granted_by="bench")
         self.headers = {"Authorization": "Bearer " + accounts.issue_token(self.settings, USER)}
         self.actor = Actor(name=USER, role="investigator", cases=dict(cases))
         self.allowed = sorted(cases)
@@ -298,8 +302,9 @@ class Bench:
 
 def report(size: int, facts: int, gen: float, load: float, timings: list[Timing], cases: int,
            load_avg: float) -> None:
-    print(f"\n== {size:,} rows requested: {facts:,} facts; generated in {gen:.1f} s, loaded in "
-          f"{load:.1f} s; the user sees {cases} cases; load average {load_avg:.1f} ==")
+    loaded = f"generated in {gen:.1f} s, loaded in {load:.1f} s" if load else "a reused directory"
+    print(f"\n== {size:,} rows requested: {facts:,} facts; {loaded}; the user sees {cases} cases; "
+          f"load average {load_avg:.1f} ==")
     print(f"{'view':<32}{'raw ms':>9}{'service ms':>12}{'server ms':>11}{'server/raw':>12}"
           f"{'limit ms':>10}  target")
     for t in timings:
@@ -343,19 +348,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per view (median)")
     parser.add_argument("--keep", action="store_true", help="keep the CSV and data directories")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="measure on the directory a --keep run of one size left, "
+                             "without generating or loading again (give that --sizes)")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.with_1m and 1_000_000 not in sizes:
         sizes.append(1_000_000)
     summary: dict[int, dict[str, Timing]] = {}
     everything = time.perf_counter()
+    if args.reuse and len(sizes) != 1:
+        parser.error("--reuse measures one size: give it with --sizes")
     for size in sizes:
         load_avg = os.getloadavg()[0]
-        base = Path(tempfile.mkdtemp(prefix=f"casegraph-bench-views-{size}-"))
+        base = args.reuse or Path(tempfile.mkdtemp(prefix=f"casegraph-bench-views-{size}-"))
         bench = None
         try:
             bench = Bench(base, size, args.seed)
-            gen, load, facts = bench.load()
+            gen, load, facts = (0.0, 0.0, bench.count()) if args.reuse else bench.load()
             bench.user()
             bench.inputs()
             timings = {"search": bench.search(args.repeats), "network": bench.network(args.repeats),
@@ -367,7 +377,7 @@ def main() -> None:
         finally:
             if bench is not None:
                 bench.close()
-            if args.keep:
+            if args.keep or args.reuse:
                 print(f"  kept {base}")
             else:
                 shutil.rmtree(base, ignore_errors=True)
