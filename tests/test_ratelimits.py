@@ -35,3 +35,30 @@ def test_limits_can_be_switched_off_for_load_tests(settings, demo_store, investi
     client = app.test_client()
     allowed = int(ratelimits.HIT_CHECK.split()[0])
     assert set(_checks(client, investigator, allowed + 5)) == {200}
+
+
+def test_counting_requests_starts_no_thread_and_stale_counts_are_swept(client, investigator,
+                                                                       monkeypatch):
+    import threading
+
+    storage = client.application.extensions["casegraph_limiter"].storage
+    assert isinstance(storage, ratelimits.SweptMemoryStorage)
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counted(thread):
+        started.append(thread.name)
+        return start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counted)
+    for _ in range(5):
+        assert client.get("/api/v1/detectors", headers=investigator).status_code == 200
+    assert started == []  # the stock storage started a sweeping timer thread per request
+    counts = dict(storage.storage)
+    assert counts and all(n >= 5 for n in counts.values()), counts
+    # Another client's count whose window ended: the next request's sweep drops it.
+    storage.storage["stale"], storage.expirations["stale"] = 3, 0.0
+    storage._next_sweep = 0.0
+    assert client.get("/api/v1/detectors", headers=investigator).status_code == 200
+    assert "stale" not in storage.storage and "stale" not in storage.expirations
+    assert all(storage.storage[key] == counts[key] + 1 for key in counts)
