@@ -242,13 +242,14 @@ def test_case_tail_rewrite_leaves_case_lookups_and_iterated_lists():
 
     text = ("MATCH (c:Case)-[r]->(n) WHERE c.case_id IN $allowed_cases AND r.case_id IN "
             "$allowed_cases AND any(x IN $allowed_cases WHERE x = n.key) "
-            "AND any(y IN n.case_ids WHERE y IN $allowed_cases)")
+            "AND any(y IN n.case_ids WHERE y IN $allowed_cases) AND NOT r.other IN $allowed_cases")
     out = by_tail(text)
     assert "c.case_id IN $allowed_cases AND" in out  # the Case index answers that list
     assert "any(x IN $allowed_cases WHERE" in out
     assert ("r.case_id IN coalesce($allowed_cases_by_tail[right(coalesce(r.case_id, ''), 2)], [])"
             in out)
     assert "y IN coalesce($allowed_cases_by_tail[right(coalesce(y, ''), 2)], [])" in out
+    assert "NOT r.other IN $allowed_cases" in out
     header, grouped = case_header(frozenset({"K-2024-0113", "K-2023-0113", "A"}))
     assert grouped and '`13`:["K-2023-0113","K-2024-0113"]' in header and '`A`:["A"]' in header
     # A tail the header would have to quote: the plain list only.

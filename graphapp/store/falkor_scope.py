@@ -14,9 +14,11 @@ list out again for every query, 0.3-0.6 ms each. So, on FalkorDB only:
   runs through it.
 
 Left alone: ``v.case_id IN $allowed_cases`` where ``v`` is a ``(v:Case)`` of the query (the
-Case index answers that list directly), and a list given to a quantifier or comprehension
-(``any(x IN $allowed_cases WHERE ...)``). Case ids whose last two characters are not plain
-letters, digits, ``-`` or ``_`` (the header would need quoting) keep the plain list.
+Case index answers that list directly), a list given to a quantifier or comprehension
+(``any(x IN $allowed_cases WHERE ...)``), and a negated test (for a null ``x`` the grouped
+form answers false where ``IN`` answers null, which ``NOT`` would turn into a match). Case ids
+whose last two characters are not plain letters, digits, ``-`` or ``_`` (the header would
+need quoting) keep the plain list.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def by_tail(text: str) -> str:
         variable, prop = match.group(1), match.group(2) or ""
         before = text[:match.start()].rstrip()
         if before.endswith(("(", "[")):  # a list being iterated, not a filter
+            return match.group(0)
+        if re.search(r"\bNOT$", before, re.IGNORECASE):  # null IN [] is false, not null
             return match.group(0)
         if prop == ".case_id" and variable in case_variables:
             return match.group(0)
