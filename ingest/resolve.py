@@ -28,6 +28,11 @@ from ingest import batches, ids, normalise
 CANDIDATE_ROWS = 10_000
 #: Keys of the first candidate query, before the group sizes are known.
 FIRST_KEYS = 500
+#: Joins a candidate row's values in one text (checked values never hold it: it is
+#: whitespace to ``str.split``), and the values in the order the query joins them.
+CANDIDATE_SEP = "\x1f"
+CANDIDATE_FIELDS = ("person_id", "case_id", "person_ref", "name", "birth_date", "batch_id",
+                    "block_key")
 #: Name scores held at once while one blocking key's group is compared (float64: 8 MB).
 SCORE_CELLS = 1_000_000
 #: Lowest name similarity (0–100, token order ignored) worth a reviewer's time.
@@ -56,11 +61,12 @@ def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | No
     keys = iter(keys)
     take = FIRST_KEYS
     while chunk := list(islice(keys, take)):
-        rows = store.read_unscoped("resolve/candidates", {"keys": chunk})
+        rows = store.read_unscoped("resolve/candidates", {"keys": chunk, "sep": CANDIDATE_SEP})
         take = max(1, min(BATCH_SIZE, len(chunk) * CANDIDATE_ROWS // max(len(rows), 1)))
         groups: dict[str, list[dict]] = defaultdict(list)
         for row in rows:
-            groups[row["block_key"]].append(row)
+            values = row["candidate"].split(CANDIDATE_SEP)
+            groups[values[6]].append(dict(zip(CANDIDATE_FIELDS, values, strict=True)))
         del rows
         found: dict[str, dict] = {}
         for group in groups.values():
