@@ -359,8 +359,8 @@ def memberships(settings: Settings, user_id: int) -> dict[str, str]:
 
 def _memberships(s, user_id: int) -> dict[str, str]:
     rows = s.execute(select(CaseMembership.case_id, CaseMembership.access)
-                     .where(CaseMembership.user_id == user_id))
-    return {case_id: access for case_id, access in rows}
+                     .where(CaseMembership.user_id == user_id)).all()
+    return dict(rows)
 
 
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:

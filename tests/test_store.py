@@ -238,7 +238,7 @@ def test_fact_filters_by_case_tail_answer_as_the_plain_list(store, settings, tmp
 
 
 def test_case_tail_rewrite_leaves_case_lookups_and_iterated_lists():
-    from graphapp.store.falkor_scope import by_tail, case_header
+    from graphapp.store.falkor_scope import by_tail, case_header, scoped_text
 
     text = ("MATCH (c:Case)-[r]->(n) WHERE c.case_id IN $allowed_cases AND r.case_id IN "
             "$allowed_cases AND any(x IN $allowed_cases WHERE x = n.key) "
@@ -250,9 +250,15 @@ def test_case_tail_rewrite_leaves_case_lookups_and_iterated_lists():
             in out)
     assert "y IN coalesce($allowed_cases_by_tail[right(coalesce(y, ''), 2)], [])" in out
     assert "NOT r.other IN $allowed_cases" in out
-    header, grouped = case_header(frozenset({"K-2024-0113", "K-2023-0113", "A"}))
-    assert grouped and '`13`:["K-2023-0113","K-2024-0113"]' in header and '`A`:["A"]' in header
+    plain, grouped = case_header(frozenset({"K-2024-0113", "K-2023-0113", "A"}))
+    assert '`13`:["K-2023-0113","K-2024-0113"]' in grouped and '`A`:["A"]' in grouped
+    assert plain == '`allowed_cases`=["A","K-2023-0113","K-2024-0113"] '
     # A tail the header would have to quote: the plain list only.
     for odd in ("K-1`", "K-1 ", "K-å"):
-        header, grouped = case_header(frozenset({"K-2024-0113", odd}))
-        assert not grouped and "allowed_cases_by_tail" not in header
+        assert case_header(frozenset({"K-2024-0113", odd}))[1] == ""
+    # Only the case parameters a query uses travel with it.
+    cases = frozenset({"K-2024-0113", "K-2023-0113"})
+    header, _ = scoped_text("MATCH ()-[r]->() WHERE r.case_id IN $allowed_cases RETURN r", cases)
+    assert "allowed_cases_by_tail" in header and "`allowed_cases`=" not in header
+    header, _ = scoped_text("MATCH (c:Case) WHERE c.case_id IN $allowed_cases RETURN c", cases)
+    assert "allowed_cases_by_tail" not in header and "`allowed_cases`=" in header

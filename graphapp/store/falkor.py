@@ -31,7 +31,7 @@ from redis.retry import Retry
 from graphapp import model
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
-from graphapp.store.falkor_scope import by_tail, case_header
+from graphapp.store.falkor_scope import scoped_text
 from graphapp.store.types import (
     Node,
     Path,
@@ -245,8 +245,7 @@ class FalkorStore(GraphStore):
                      timeout: float | None) -> list[dict[str, Any]]:
         """The read with its cases bound as :mod:`graphapp.store.falkor_scope` says: header
         text made once per set of cases, facts tested against the cases grouped by tail."""
-        cases, grouped = case_header(allowed)
-        text = by_tail(query.text) if grouped else query.text
+        cases, text = scoped_text(query.text, allowed)
         header = "".join(f"`{key}`={cypher_literal(value)} " for key, value in params.items()
                          if not key.startswith("allowed_cases"))
         return self._run(f"CYPHER {cases}{header}{text}", None, read_only=True, timeout=timeout)

@@ -5,7 +5,8 @@ list element by element: measured, 3 µs a fact for a reader of 711 cases agains
 11 (a map lookup or ``CONTAINS`` on one long string is no better), and the client spelled the
 list out again for every query, 0.3-0.6 ms each. So, on FalkorDB only:
 
-- the list, as ``CYPHER`` header text, is made once per set of cases, not once per query;
+- the list, as ``CYPHER`` header text, is made once per set of cases, not once per query,
+  and a query is sent with only the case parameters it uses;
 - the cases are also bound grouped by their last two characters (``$allowed_cases_by_tail``:
   ``{"31": ["K-2022-0031", ...], ...}``), and each ``x IN $allowed_cases`` of a query is read
   as ``x IN coalesce($allowed_cases_by_tail[right(coalesce(x, ''), 2)], [])``: one lookup
@@ -34,20 +35,37 @@ _CASE_VARIABLE = re.compile(r"\(\s*([A-Za-z_]\w*)\s*:\s*Case\b")
 
 
 @functools.lru_cache(maxsize=256)
-def case_header(allowed: frozenset[str]) -> tuple[str, bool]:
-    """The ``CYPHER`` header text binding these cases, and whether it binds them by tail too
-    (then queries are read through :func:`by_tail`)."""
+def case_header(allowed: frozenset[str]) -> tuple[str, str]:
+    """The ``CYPHER`` header texts binding these cases as ``$allowed_cases`` and, when their
+    tails allow it, as ``$allowed_cases_by_tail`` (else ``""``: queries keep the plain list)."""
     from graphapp.store.falkor import cypher_literal
 
     cases = sorted(allowed)
-    header = f"`allowed_cases`={cypher_literal(cases)} "
+    plain = f"`allowed_cases`={cypher_literal(cases)} "
     if not all(_PLAIN_TAIL.fullmatch(c[-TAIL:]) for c in cases):
-        return header, False
+        return plain, ""
     groups: dict[str, list[str]] = defaultdict(list)
     for case_id in cases:
         groups[case_id[-TAIL:]].append(case_id)
     tails = ",".join(f"`{tail}`:{cypher_literal(ids)}" for tail, ids in sorted(groups.items()))
-    return header + f"`allowed_cases_by_tail`={{{tails}}} ", True
+    return plain, f"`allowed_cases_by_tail`={{{tails}}} "
+
+
+def scoped_text(text: str, allowed: frozenset[str]) -> tuple[str, str]:
+    """``text`` read through the cases grouped by tail where it can be, and the header text
+    of the case parameters it then uses (700 cases are 10 KB sent with every query)."""
+    plain, grouped = case_header(allowed)
+    if not grouped:
+        return plain, text
+    text = by_tail(text)
+    uses_plain, uses_grouped = _uses(text)
+    return (plain if uses_plain else "") + (grouped if uses_grouped else ""), text
+
+
+@functools.lru_cache(maxsize=1024)
+def _uses(text: str) -> tuple[bool, bool]:
+    return (re.search(r"\$allowed_cases\b(?!_)", text) is not None,
+            "$allowed_cases_by_tail" in text)
 
 
 @functools.lru_cache(maxsize=1024)
