@@ -44,21 +44,18 @@ class AuditEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+#: The audit key file's contents by path, read once per process: every audited request signs.
+_kept_keys: dict[Path, bytes] = {}
+
+
 def audit_key(settings: Settings) -> bytes:
     env = os.environ.get("CASEGRAPH_AUDIT_KEY", "")
-    return bytes.fromhex(env) if env else _key_file(settings.key_file("audit_key"), settings)
-
-
-_key_files: dict[Path, bytes] = {}
-
-
-def _key_file(path: Path, settings: Settings) -> bytes:
-    """The key kept in the data directory, read once per process: every audited request
-    signs with it."""
-    key = _key_files.get(path)
-    if key is None:
-        key = _key_files[path] = settings.read_or_create_key("audit_key")
-    return key
+    if env:
+        return bytes.fromhex(env)
+    path = settings.key_file("audit_key")
+    if path not in _kept_keys:
+        _kept_keys[path] = settings.read_or_create_key("audit_key")
+    return _kept_keys[path]
 
 
 def anchor_path(settings: Settings) -> Path:
