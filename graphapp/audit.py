@@ -12,6 +12,7 @@ triggers refuse it.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import hmac
 import json
@@ -44,7 +45,8 @@ class AuditEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-#: The audit key file's contents by path, read once per process: every audited request signs.
+#: The audit key file's contents by data directory, read once per process: every audited
+#: request signs.
 _kept_keys: dict[Path, bytes] = {}
 
 
@@ -52,10 +54,10 @@ def audit_key(settings: Settings) -> bytes:
     env = os.environ.get("CASEGRAPH_AUDIT_KEY", "")
     if env:
         return bytes.fromhex(env)
-    path = settings.key_file("audit_key")
-    if path not in _kept_keys:
-        _kept_keys[path] = settings.read_or_create_key("audit_key")
-    return _kept_keys[path]
+    key = _kept_keys.get(settings.data_dir)
+    if key is None:
+        key = _kept_keys[settings.data_dir] = settings.read_or_create_key("audit_key")
+    return key
 
 
 def anchor_path(settings: Settings) -> Path:
@@ -125,25 +127,31 @@ def _write_anchor(settings: Settings, seq: int, head: str) -> None:
     anchor can only lag behind the database, never lead it, which :func:`verify` accepts (an
     anchor also lags whenever a writer loses the race). A flush here cost as much as the
     record's own commit, on every audited request."""
-    path = anchor_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path, lock_path, tmp = _anchor_files(str(anchor_path(settings)))
     # A plain flock on a lock file beside the anchor, released when its descriptor closes:
     # filelock's machinery cost more than the rest of the record.
-    lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if int(path.read_text().split()[0]) > seq:
-                return
+            with open(path) as fh:
+                if int(fh.read().split()[0]) > seq:
+                    return
         except (FileNotFoundError, ValueError, IndexError):
             pass
-        tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{seq} {head}\n")
         os.replace(tmp, path)
     finally:
         os.close(lock)
+
+
+@functools.lru_cache(maxsize=64)
+def _anchor_files(path: str) -> tuple[str, str, str]:
+    """The anchor, its lock file and its temporary file, the directory made once."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return path, path + ".lock", path + ".tmp"
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -99,8 +100,8 @@ class Settings:
             )
         return cls(**values)
 
-    @property
-    def sqlalchemy_url(self) -> str:
+    @functools.cached_property
+    def sqlalchemy_url(self) -> str:  # every request's database access asks
         return self.database_url or f"sqlite:///{self.data_dir / 'casegraph.sqlite'}"
 
     @property
