@@ -53,6 +53,8 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from itertools import batched  # noqa: E402
 
+import redis  # noqa: E402
+
 try:
     import psutil
 except ImportError:  # /proc is enough on Linux
@@ -317,7 +319,13 @@ class Server:
         return f"{self.store._db.client.info('persistence').get('aof_rewrites', '?')} AOF rewrites"
 
     def close(self) -> None:
-        self.store.close()  # the last client: the server stops
+        """Stop this private server: closing the last client left it running (one stayed
+        behind per size, about 450 MiB at 100k)."""
+        try:
+            self.store.redis().shutdown(nosave=True)
+        except redis.RedisError:
+            pass
+        self.store.close()
 
 
 # -- the three paths -------------------------------------------------------------------------
