@@ -246,8 +246,8 @@ class FalkorStore(GraphStore):
         """The read with its cases bound as :mod:`graphapp.store.falkor_scope` says: header
         text made once per set of cases, facts tested against the cases grouped by tail."""
         cases, text = scoped_text(query.text, allowed)
-        header = "".join(f"`{key}`={cypher_literal(value)} " for key, value in params.items()
-                         if not key.startswith("allowed_cases"))
+        header = params_header({k: v for k, v in params.items()
+                                if not k.startswith("allowed_cases")})
         return self._run(f"CYPHER {cases}{header}{text}", None, read_only=True, timeout=timeout)
 
     def write_rows(self, name: str, rows: list, params: dict[str, Any] | None = None) -> int:
@@ -259,8 +259,7 @@ class FalkorStore(GraphStore):
         query = self.query(name)
         if "rows" not in query.used_params():
             raise StoreError(f"batch query {name} does not take $rows")
-        header = "".join(f"`{key}`={cypher_literal(value)} "
-                         for key, value in {**(params or {}), "rows": rows}.items())
+        header = params_header({**(params or {}), "rows": rows})
         self._run(f"CYPHER {header}{query.text}", None, read_only=False)
         return len(rows)
 
@@ -396,6 +395,11 @@ def _one_line(exc: BaseException) -> str:
 
 #: A map key as the JSON encoder writes it, when no string holds a quote.
 _JSON_KEY = re.compile(r'"(\w+)":')
+
+
+def params_header(params: dict[str, Any]) -> str:
+    """``params`` as the text after ``CYPHER`` of a query's parameter header."""
+    return "".join(f"`{key}`={cypher_literal(value)} " for key, value in params.items())
 
 
 def cypher_literal(value: Any) -> str:
