@@ -65,8 +65,9 @@ def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | No
         take = max(1, min(BATCH_SIZE, len(chunk) * CANDIDATE_ROWS // max(len(rows), 1)))
         groups: dict[str, list[dict]] = defaultdict(list)
         for row in rows:
-            values = row["candidate"].split(CANDIDATE_SEP)
-            groups[values[6]].append(dict(zip(CANDIDATE_FIELDS, values, strict=True)))
+            candidate = dict(zip(CANDIDATE_FIELDS, row["candidate"].split(CANDIDATE_SEP),
+                                 strict=True))
+            groups[candidate["block_key"]].append(candidate)
         del rows
         found: dict[str, dict] = {}
         for group in groups.values():
