@@ -54,6 +54,37 @@ def test_reads_keep_only_allowed_cases(demo_store):
     assert _phone_count(demo_store, "+46701234567", []) == 0
 
 
+def test_rows_with_graph_values_are_redacted_and_plain_rows_pass_as_read(demo_store):
+    # Defence in depth after the query's filter: a node leaving the store carries only the
+    # caller's cases of its three. Rows of plain fields have nothing to redact and are handed
+    # on as the backend built them (PlainRows), not walked value by value.
+    from graphapp.store.types import PlainRows
+
+    rows = demo_store.read("views/entity/phone", {"key": "+46701234567"},
+                           allowed_cases=["K-2024-0287"])
+    assert not isinstance(rows, PlainRows)
+    assert rows[0]["node"].visible_cases == frozenset({"K-2024-0287"}), rows
+    labels = demo_store.read("views/labels", {"nids": [rows[0]["nid"]]},
+                             allowed_cases=["K-2024-0287"])
+    assert isinstance(labels, PlainRows) and labels, labels
+    assert {c for row in labels for c in row["cases"]} == {"K-2024-0287"}, labels
+
+
+def test_read_all_answers_each_read_as_read_does_in_order(demo_store):
+    # Reads run side by side (a cross-case report's labels, dates and hits) come back in the
+    # order asked, each scoped as a read of its own; a bad read fails the call.
+    allowed = ["K-2024-0287"]
+    nid = demo_store.read("views/entity/phone", {"key": "+46701234567"}, allowed_cases=allowed)[0]["nid"]
+    reads = [("views/search_phone", {"e164": "+46701234567"}), ("views/labels", {"nids": [nid]}),
+             ("views/search_phone", {"e164": "+40744123987"})]  # a phone only a hidden case holds
+    assert demo_store.concurrent_reads >= 1
+    together = demo_store.read_all(reads, allowed_cases=allowed)
+    assert together == [demo_store.read(name, params, allowed_cases=allowed) for name, params in reads]
+    assert together[0] and together[1] and together[2] == [], together
+    with pytest.raises(StoreError, match="allowed_cases"):
+        demo_store.read_all(reads + [("ingest/existing_cases", {"case_ids": []})], allowed_cases=allowed)
+
+
 def test_read_refuses_a_query_that_ignores_allowed_cases(store):
     with pytest.raises(StoreError, match="allowed_cases"):
         store.read("ingest/existing_cases", {"case_ids": []}, allowed_cases=[])

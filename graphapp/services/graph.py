@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 from graphapp import model
 from graphapp.access import Actor, ensure_allowed, visible_case_ids
@@ -56,17 +57,29 @@ def _chunks(items: list, size: int = BATCH):
 def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
     """Label and visible cases of each node, from the facts the caller may see: one query per
     :data:`BATCH` nodes, answering counted spellings, not fact objects."""
+    rows = chain.from_iterable(store.read(name, params, allowed_cases=allowed)
+                               for name, params in label_reads(nodes))
+    return labels_from(rows, allowed, nodes)
+
+
+def label_reads(nodes: dict[int, Node]) -> list[tuple[str, dict]]:
+    """The reads :func:`labels_from` needs for ``nodes`` (for a caller that runs them beside
+    others with ``store.read_all``)."""
+    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
+    return [("views/labels", {"nids": chunk}) for chunk in _chunks(asked)]
+
+
+def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
+    """``{"id", "kind", "label", "cases"}`` of each node from the rows of :func:`label_reads`."""
     spellings: dict[int, Counter] = defaultdict(Counter)
     cases: dict[int, set[str]] = defaultdict(set)
-    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
-    for chunk in _chunks(asked):
-        for row in store.read("views/labels", {"nids": chunk}, allowed_cases=allowed):
-            shown = [c for c in row["cases"] if c in allowed]  # defence in depth
-            if len(shown) < len(row["cases"]):
-                continue
-            nid = int(row["nid"])
-            cases[nid].update(shown)
-            spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
+    for row in rows:
+        shown = [c for c in row["cases"] if c in allowed]  # defence in depth
+        if len(shown) < len(row["cases"]):
+            continue
+        nid = int(row["nid"])
+        cases[nid].update(shown)
+        spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
     out = {}
     for nid, node in nodes.items():
         shown = [node.key] if node.kind == "case" else sorted(cases[nid])

@@ -65,14 +65,18 @@ def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_c
         return empty
     by_nid: dict[int, Node] = {}
     cases_of: dict[int, list[str]] = {}
-    for row in store.read("views/links_cross_case", {"min_cases": min_cases}, allowed_cases=visible):
+    # The caller's cases are read beside the walk (the ranking needs their regions).
+    walk, case_rows = store.read_all([("views/links_cross_case", {"min_cases": min_cases}),
+                                      ("views/cases", {"case_ids": sorted(visible)})],
+                                     allowed_cases=visible)
+    for row in walk:
         cases = sorted(set(row["cases"]) & visible)
         node = _node(row["label"], row["key"], cases)
         if node is not None and node.kind in kinds and len(cases) >= min_cases:
             by_nid[int(row["nid"])] = node
             cases_of[int(row["nid"])] = cases
-    case_info = {c["case_id"]: c for c in _cases(store, visible, {c for cs in cases_of.values()
-                                                                   for c in cs})}
+    linked = {c for cs in cases_of.values() for c in cs}
+    case_info = {c["case_id"]: c for c in _case_summaries(case_rows) if c["case_id"] in linked}
     network = _case_network(case_info, by_nid, cases_of)
     # Rank on what needs no further read, then read labels, dates and hits for the top only.
     regions_of = {nid: sorted({case_info[c]["unit"] for c in cs if c in case_info})
@@ -81,9 +85,19 @@ def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_c
                                           KINDS.index(by_nid[n].kind), by_nid[n].key))
     top = order[:limit]
     top_nodes = {nid: by_nid[nid] for nid in top}
-    labels = graph.describe(store, visible, top_nodes)
-    dates = _dates(store, visible, top)
-    shown_hits = _hits(store, settings, actor, visible, top_nodes, client=client) if with_hits else {}
+    # Labels, dates and hidden cases do not wait for each other (store.read_all).
+    label_reads = graph.label_reads(top_nodes)
+    date_reads = [("views/links_dates", {"nids": chunk}) for chunk in _chunks(top)]
+    hidden_reads = [("views/links_hidden", {"nids": chunk}) for chunk in _chunks(top)] if with_hits else []
+    answers = store.read_all(label_reads + date_reads + hidden_reads, allowed_cases=visible)
+    label_rows = answers[:len(label_reads)]
+    date_rows = answers[len(label_reads):len(label_reads) + len(date_reads)]
+    hidden_rows = answers[len(label_reads) + len(date_reads):]
+    labels = graph.labels_from(chain.from_iterable(label_rows), visible, top_nodes)
+    dates = {int(row["nid"]): (row["first"] or "", row["last"] or "")
+             for row in chain.from_iterable(date_rows)}
+    shown_hits = (_hits(settings, actor, top_nodes, chain.from_iterable(hidden_rows), client=client)
+                  if with_hits else {})
     links = []
     for nid in top:
         node = by_nid[nid]
@@ -108,11 +122,9 @@ def _node(label: str, key: str | None, cases: list[str]) -> Node | None:
     return make_node([label], {kind.key: key, "case_ids": cases})
 
 
-def _cases(store: GraphStore, visible, case_ids: set[str]) -> list[dict]:
-    if not case_ids:
-        return []
+def _case_summaries(rows: list[dict]) -> list[dict]:
     out = []
-    for row in store.read("views/cases", {"case_ids": sorted(case_ids)}, allowed_cases=visible):
+    for row in rows:
         node = row["node"]
         if node is None:
             continue
@@ -122,23 +134,15 @@ def _cases(store: GraphStore, visible, case_ids: set[str]) -> list[dict]:
     return out
 
 
-def _dates(store: GraphStore, visible, nids: list[int]) -> dict[int, tuple[str, str]]:
-    out = {}
-    for i in range(0, len(nids), CHUNK):
-        for row in store.read("views/links_dates", {"nids": nids[i:i + CHUNK]},
-                              allowed_cases=visible):
-            out[int(row["nid"])] = (row["first"] or "", row["last"] or "")
-    return out
+def _chunks(nids: list[int]) -> list[list[int]]:
+    return [nids[i:i + CHUNK] for i in range(0, len(nids), CHUNK)]
 
 
-def _hits(store: GraphStore, settings: Settings, actor: Actor, visible,
-          nodes: dict[int, Node], *, client: str) -> dict[str, list[dict]]:
-    """Hits per entity id by the classification rules; covert owners notified, all audited."""
-    hidden: list[hits.HiddenCase] = []
-    nids = sorted(nodes)
-    for i in range(0, len(nids), CHUNK):
-        rows = store.read("views/links_hidden", {"nids": nids[i:i + CHUNK]}, allowed_cases=visible)
-        hidden += hits._hidden_cases(rows)  # the one shape check of hidden-case reads
+def _hits(settings: Settings, actor: Actor, nodes: dict[int, Node], rows, *,
+          client: str) -> dict[str, list[dict]]:
+    """Hits per entity id from the rows of ``views/links_hidden``, by the classification rules;
+    covert owners notified, all audited."""
+    hidden = hits._hidden_cases(list(rows))  # the one shape check of hidden-case reads
     wanted = {n.id for n in nodes.values()}
     hidden = [h for h in hidden if h.entity_id in wanted]
     if not hidden:

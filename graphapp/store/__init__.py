@@ -10,8 +10,10 @@ read query that does not use that parameter is refused, so no read path can forg
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graphapp.settings import Settings
@@ -19,6 +21,7 @@ from graphapp.store.queries import Query, QueryLibrary, load_library
 from graphapp.store.types import (
     Node,
     Path,
+    PlainRows,
     QueryNotFound,
     Relationship,
     StoreError,
@@ -80,6 +83,8 @@ class GraphStore:
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
         allowed = frozenset(allowed_cases)
         rows = self._read_scoped(query, dict(params or {}), allowed, timeout)
+        if isinstance(rows, PlainRows):
+            return rows
         return [scope_value(row, allowed) for row in rows]
 
     def _read_scoped(self, query: Query, params: dict[str, Any], allowed: frozenset[str],
@@ -87,6 +92,27 @@ class GraphStore:
         """Run a read with ``$allowed_cases`` bound (a backend may bind it its own way)."""
         return self._run(query.text, {**params, "allowed_cases": sorted(allowed)},
                          read_only=True, timeout=timeout)
+
+    #: Reads of one request the backend may run side by side (the FalkorDB server answers
+    #: as many queries at once as it has threads); 1 runs them one after the other.
+    concurrent_reads: int = 1
+
+    def read_all(self, reads: Sequence[tuple[str, dict[str, Any]]], *,
+                 allowed_cases: Iterable[str], timeout: float | None = None) -> list[list[dict[str, Any]]]:
+        """Run independent reads (``(name, params)`` each, as :meth:`read` takes them) with the
+        same visible cases; return their rows in the same order. Up to
+        :attr:`concurrent_reads` of them run at once: a report's follow-up reads (labels,
+        dates, hits) need not wait for each other."""
+        if isinstance(allowed_cases, str):
+            raise TypeError("allowed_cases must be a collection of case ids, not a string")
+        allowed = frozenset(allowed_cases)
+        if self.concurrent_reads < 2 or len(reads) < 2:
+            return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
+                    for name, params in reads]
+        futures = [_reader_pool(self.concurrent_reads).submit(
+                       self.read, name, params, allowed_cases=allowed, timeout=timeout)
+                   for name, params in reads]
+        return [future.result() for future in futures]
 
     def read_unscoped(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Read across every case, read-only: ingest's own lookups, never a user's read path.
@@ -167,6 +193,21 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[list[dict[str
     rows = list(rows)
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _reader_pool(workers: int) -> ThreadPoolExecutor:
+    """This process's threads for side-by-side reads (made anew after a fork: a pool's
+    threads do not survive into the child)."""
+    key = (os.getpid(), workers)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = ThreadPoolExecutor(workers, thread_name_prefix="graph-read")
+        return pool
 
 
 def open_store(settings: Settings) -> GraphStore:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -35,6 +36,7 @@ from graphapp.store.falkor_scope import scoped_text
 from graphapp.store.types import (
     Node,
     Path,
+    PlainRows,
     Relationship,
     StoreError,
     StoreUnavailable,
@@ -62,6 +64,8 @@ class FalkorStore(GraphStore):
     """One long-lived embedded client per process (closing the last client stops the server)."""
 
     backend = "falkordb"
+    #: The embedded server runs a query per core (its THREAD_COUNT defaults to the cores).
+    concurrent_reads = max(1, min(4, os.cpu_count() or 1))
 
     def __init__(self, settings: Settings):
         super().__init__(settings)
@@ -444,7 +448,7 @@ def _rows(result: Any) -> list[dict[str, Any]]:
             if not isinstance(value, _PLAIN):
                 graphy = _collect_nodes(value, nodes) or graphy
     if not graphy:
-        return [dict(zip(header, row, strict=True)) for row in rows]
+        return PlainRows(dict(zip(header, row, strict=True)) for row in rows)
     return [
         {name: _to_neutral(value, nodes) for name, value in zip(header, row, strict=True)}
         for row in rows
