@@ -357,10 +357,15 @@ def memberships(settings: Settings, user_id: int) -> dict[str, str]:
         return _memberships(s, user_id)
 
 
+#: Built once: every request reads its user's memberships and extra actions, and building
+#: the statements cost more than running them.
+_MEMBERSHIPS = (select(CaseMembership.case_id, CaseMembership.access)
+                .where(CaseMembership.user_id == bindparam("user_id")))
+_EXTRA_ACTIONS = select(UserAction.action).where(UserAction.user_id == bindparam("user_id"))
+
+
 def _memberships(s, user_id: int) -> dict[str, str]:
-    rows = s.execute(select(CaseMembership.case_id, CaseMembership.access)
-                     .where(CaseMembership.user_id == user_id)).all()
-    return dict(rows)
+    return dict(s.execute(_MEMBERSHIPS, {"user_id": user_id}).all())
 
 
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:
@@ -563,7 +568,7 @@ def extra_actions(settings: Settings, user_id: int | None) -> frozenset[str]:
 
 
 def _extra_actions(s, user_id: int) -> frozenset[str]:
-    return frozenset(s.scalars(select(UserAction.action).where(UserAction.user_id == user_id)))
+    return frozenset(s.scalars(_EXTRA_ACTIONS, {"user_id": user_id}))
 
 
 def all_extra_actions(settings: Settings) -> dict[str, list[str]]:
