@@ -49,24 +49,43 @@ def locate(store: GraphStore, actor: Actor, entity_id: str) -> Located:
 BATCH = 4000
 
 
+#: The fewest ids a read is split for, to run its parts side by side (a thread's hand-off
+#: costs about what a read of a few ids does).
+MIN_PART = 8
+
+
 def _chunks(items: list, size: int = BATCH):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
 
+def split_reads(store: GraphStore, name: str, key: str, items: list,
+                params: dict | None = None) -> list[tuple[str, dict]]:
+    """Reads of ``name`` for ``items`` (its list parameter ``key``): at most :data:`BATCH`
+    a read, and as many parts as the store runs side by side when each gets
+    :data:`MIN_PART` or more, for ``store.read_all``."""
+    parts = max(1, min(store.concurrent_reads, len(items) // MIN_PART))
+    size = max(1, min(BATCH, -(-len(items) // parts)))
+    return [(name, {**(params or {}), key: chunk}) for chunk in _chunks(items, size)]
+
+
+def _read_split(store: GraphStore, allowed, name: str, key: str, items: list,
+                params: dict | None = None) -> list[dict]:
+    reads = split_reads(store, name, key, items, params)
+    return list(chain.from_iterable(store.read_all(reads, allowed_cases=allowed)))
+
+
 def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
     """Label and visible cases of each node, from the facts the caller may see: one query per
     :data:`BATCH` nodes, answering counted spellings, not fact objects."""
-    rows = chain.from_iterable(store.read(name, params, allowed_cases=allowed)
-                               for name, params in label_reads(nodes))
+    rows = chain.from_iterable(store.read_all(label_reads(store, nodes), allowed_cases=allowed))
     return labels_from(rows, allowed, nodes)
 
 
-def label_reads(nodes: dict[int, Node]) -> list[tuple[str, dict]]:
-    """The reads :func:`labels_from` needs for ``nodes`` (for a caller that runs them beside
-    others with ``store.read_all``)."""
-    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
-    return [("views/labels", {"nids": chunk}) for chunk in _chunks(asked)]
+def label_reads(store: GraphStore, nodes: dict[int, Node]) -> list[tuple[str, dict]]:
+    """The reads :func:`labels_from` needs for ``nodes`` (for ``store.read_all``)."""
+    return split_reads(store, "views/labels", "nids",
+                       [nid for nid, node in nodes.items() if node.kind != "case"])
 
 
 def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
@@ -251,13 +270,11 @@ def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
 def _neighbour_ids(store: GraphStore, allowed, nids: list[int], skip: int, per_node: int):
     """``(nid, total, [neighbour nids])`` for each of ``nids``, in that order: its visible
     neighbours in a stable order (kind, then id), ``per_node`` of them from ``skip``."""
-    for chunk in _chunks(nids):
-        rows = {int(row["nid"]): row for row in store.read(
-            "views/neighbours", {"nids": chunk, "skip": skip, "per_node": per_node},
-            allowed_cases=allowed)}
-        for nid in chunk:
-            if nid in rows:
-                yield nid, int(rows[nid]["total"]), [int(o) for o in rows[nid]["shown"]]
+    rows = {int(row["nid"]): row for row in _read_split(
+        store, allowed, "views/neighbours", "nids", nids, {"skip": skip, "per_node": per_node})}
+    for nid in nids:
+        if nid in rows:
+            yield nid, int(rows[nid]["total"]), [int(o) for o in rows[nid]["shown"]]
 
 
 def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
@@ -266,32 +283,31 @@ def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
     the neighbours not in ``known`` as nodes, from the query's plain fields."""
     made: dict[int, Node] = {}
     rels: list[Relationship] = []
-    for chunk in _chunks([list(p) for p in pairs]):
-        for row in store.read("views/neighbour_facts", {"pairs": chunk}, allowed_cases=allowed):
-            me = known[int(row["nid"])].id
-            other_nid = int(row["other_nid"])
-            other = known.get(other_nid) or made.get(other_nid)
-            if other is None:
-                kind = model.ENTITY_KINDS[row["label"]]
-                key = str(row["key"])
-                other = Node(id=kind.entity_id(key), kind=kind.kind, key=key)
-            visible = False
-            for rel_key, rel_type, out, case_id, other_case_id, source, dates in row["rels"]:
-                # Defence in depth after the query's own filter (as scope_value does).
-                if case_id not in allowed or (other_case_id is not None
-                                              and other_case_id not in allowed):
-                    continue
-                visible = True
-                props = {"case_id": case_id, "source": source or ""}
-                if other_case_id is not None:
-                    props["other_case_id"] = other_case_id
-                if dates:  # as the first pair of FACT_DATES that the fact holds
-                    props["first_seen"], props["last_seen"] = dates
-                start, end = (me, other.id) if out else (other.id, me)
-                rels.append(Relationship(id=str(rel_key), type=rel_type, start=start, end=end,
-                                         properties=props))
-            if visible and other_nid not in known:
-                made[other_nid] = other
+    for row in _read_split(store, allowed, "views/neighbour_facts", "pairs", [list(p) for p in pairs]):
+        me = known[int(row["nid"])].id
+        other_nid = int(row["other_nid"])
+        other = known.get(other_nid) or made.get(other_nid)
+        if other is None:
+            kind = model.ENTITY_KINDS[row["label"]]
+            key = str(row["key"])
+            other = Node(id=kind.entity_id(key), kind=kind.kind, key=key)
+        visible = False
+        for rel_key, rel_type, out, case_id, other_case_id, source, dates in row["rels"]:
+            # Defence in depth after the query's own filter (as scope_value does).
+            if case_id not in allowed or (other_case_id is not None
+                                          and other_case_id not in allowed):
+                continue
+            visible = True
+            props = {"case_id": case_id, "source": source or ""}
+            if other_case_id is not None:
+                props["other_case_id"] = other_case_id
+            if dates:  # as the first pair of FACT_DATES that the fact holds
+                props["first_seen"], props["last_seen"] = dates
+            start, end = (me, other.id) if out else (other.id, me)
+            rels.append(Relationship(id=str(rel_key), type=rel_type, start=start, end=end,
+                                     properties=props))
+        if visible and other_nid not in known:
+            made[other_nid] = other
     return made, rels
 
 
