@@ -10,8 +10,6 @@ whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`).
 from __future__ import annotations
 
 import getpass
-import queue
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ from pathlib import Path
 from graphapp.settings import Settings
 from graphapp.store import BATCH_SIZE, GraphStore
 from ingest import batches, ids, malloc, normalise, resolve
+from ingest.chunks import ChunkWriter
 from ingest.files import FileSpec
 from ingest.readers import KEY_SEP, MAX_FILE_BYTES, Problem, Record, check_file, csv_files
 from ingest.scratch import Scratch
@@ -520,48 +519,6 @@ def write_pending(store: GraphStore, survey: Survey, planner: Planner, batch_id:
         raise
     writer.close()
     return facts
-
-
-class ChunkWriter:
-    """Write planned chunks in order, in a thread of its own, while the next chunk is planned:
-    the store works while Python checks, normalises and hashes. At most two chunks wait, so
-    memory stays flat. The first error stops the writing and is raised in the caller;
-    ``progress`` is told, from the writing thread, how many records each written chunk held."""
-
-    def __init__(self, store: GraphStore, params: dict, progress: Progress | None = None):
-        self.store = store
-        self.params = params
-        self.progress = progress
-        self.error: BaseException | None = None
-        self._abandoned = False
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
-        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        # One query per chunk; the embedded store encodes a chunk's rows in C (write_rows).
-        send = getattr(self.store, "write_rows", self.store.load_batch)
-        while (item := self._queue.get()) is not None:
-            if self.error is None and not self._abandoned:
-                try:
-                    send(item[0], item[1], self.params)
-                    if self.progress:
-                        self.progress(item[2])
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                    self.error = exc
-
-    def put(self, query: str, rows: list[dict], records: int) -> None:
-        if self.error is not None:
-            raise self.error
-        self._queue.put((query, rows, records))
-
-    def close(self, abandon: bool = False) -> None:
-        """Wait until every chunk put is written (or, with ``abandon``, dropped unwritten)."""
-        self._abandoned = self._abandoned or abandon
-        self._queue.put(None)
-        self._thread.join()
-        if self.error is not None and not abandon:
-            raise self.error
 
 
 # -- the whole load --------------------------------------------------------------------------

@@ -507,6 +507,10 @@ AWKWARD_VALUES = [
     "Ångström Ærø Şerban Александр 北京", "emoji 😀", "`tick`", "x\x1fy",
     ["a", None, "b"], [], {"k": "v", "n": None, "list": ["x", 'y"']}, {}, 0, -12, 3.25,
     {"key with space": 1}, {"Ä": "é"}, [["C-1", "+46701234567", None, ["nid:ab", "nb:cd"]]],
+    # quotes and backslashes outside maps (a suggestion's evidence is JSON text)
+    [["a", "b", '{"names": ["A \\"x\\" B", "C"], "name_score": 91.5}', 91.5, "resolver"]],
+    ['x":y', 'a\\"b', "\\n", "ends\\", 'q"'], [["a", "b\\\\"], ":"], 'x\\\\"',
+    {"k": 'x"y\\', "m": {"n": 'say "hi":'}}, ['q"', "l\n"],
 ]
 
 

@@ -403,6 +403,11 @@ def _one_line(exc: BaseException) -> str:
 
 #: A map key as the JSON encoder writes it, when no string holds a quote.
 _JSON_KEY = re.compile(r'"(\w+)":')
+#: The escapes JSON and the falkordb client write alike: of a quote and of a backslash.
+_CLIENT_ESCAPE = re.compile(r'\\[\\"]')
+#: The end of a map key in JSON: a quote that no backslash escapes, then a colon (a string's
+#: own quote is always escaped: '\\":' is text).
+_MAP_KEY_END = re.compile(r'(?<!\\)(?:\\\\)*":')
 
 
 def params_header(params: dict[str, Any]) -> str:
@@ -415,17 +420,22 @@ def cypher_literal(value: Any) -> str:
     client's ``stringify_param_value`` writes (booleans aside: ``true`` for ``True``, which
     Cypher reads alike), made by the C JSON encoder, which is many times faster.
 
-    JSON is Cypher's literal syntax (maps' keys backticked, as the client does) as long as no
-    string needs an escape: FalkorDB reads ``\\n`` but not ``\\u0001``. A value whose JSON
-    holds a backslash (a string with a quote, a backslash or a control character), a key
-    that is not a word, or anything JSON cannot encode is left to the client's encoder.
+    JSON is Cypher's literal syntax (maps' keys backticked, as the client does) as long as
+    its escapes are the client's: a quote and a backslash in a string are escaped alike
+    (``\\"``, ``\\\\``), a control character is not (FalkorDB reads ``\\n`` but not
+    ``\\u0001``). A value whose JSON holds any other escape, a map with a quote or a backslash
+    in a string (its keys could no longer be told from its strings' text), a key that is not
+    a word, or anything JSON cannot encode is left to the client's encoder.
     """
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):
         return stringify_param_value(value)
     if "\\" in text:
-        return stringify_param_value(value)
+        # Ingest's merge suggestions carry their evidence as JSON text, quotes and all.
+        if "\\" in _CLIENT_ESCAPE.sub("", text) or _MAP_KEY_END.search(text):
+            return stringify_param_value(value)
+        return text
     if '":' in text:  # no string holds a quote, so each '":' ends a map key
         text = _JSON_KEY.sub(r"`\1`:", text)
         if '":' in text:
