@@ -82,3 +82,25 @@ def test_the_page_shows_the_report(client, pattern_cases):
     assert "Viktor Sten" in page and "Polisregion Nord" in page
     assert 'id="case-network"' in page
     assert not any(w in page for w in HIDDEN_WORDS)
+
+
+def test_the_case_network_keeps_the_pairs_that_share_the_most_entities():
+    # A-B share three entities, B-C two, A-C one: capped at two pairs, A-C is left out and
+    # the network says how many pairs there are in all.
+    from graphapp.services.links import _case_network
+    from graphapp.store import Node
+
+    kinds = {1: "phone", 2: "person", 3: "hotel", 4: "phone"}
+    nodes = {nid: Node(id=f"{kind}:{nid}", kind=kind, key=str(nid)) for nid, kind in kinds.items()}
+    cases_of = {1: ["A", "B"], 2: ["A", "B"], 3: ["A", "B", "C"], 4: ["B", "C"]}
+    info = {c: {"case_id": c, "title": "T" + c, "unit": "U"} for c in "ABC"}
+
+    capped = _case_network(info, nodes, cases_of, max_edges=2)
+    assert [(e["id"], e["shared"], e["by_kind"]) for e in capped["edges"]] == [
+        ("A|B", 3, {"hotel": 1, "person": 1, "phone": 1}), ("B|C", 2, {"hotel": 1, "phone": 1})]
+    assert capped["edges_total"] == 3 and capped["truncated"] is True
+    assert [n["id"] for n in capped["nodes"]] == ["case:A", "case:B", "case:C"]
+
+    whole = _case_network(info, nodes, cases_of, max_edges=10)
+    assert [(e["id"], e["shared"]) for e in whole["edges"]] == [("A|B", 3), ("A|C", 1), ("B|C", 2)]
+    assert whole["truncated"] is False and whole["edges_total"] == 3
