@@ -291,22 +291,19 @@ def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
             kind = model.ENTITY_KINDS[row["label"]]
             key = str(row["key"])
             other = Node(id=kind.entity_id(key), kind=kind.kind, key=key)
-        visible = False
-        for rel_key, rel_type, out, case_id, other_case_id, source, dates in row["rels"]:
-            # Defence in depth after the query's own filter (as scope_value does).
-            if case_id not in allowed or (other_case_id is not None
-                                          and other_case_id not in allowed):
-                continue
-            visible = True
-            props = {"case_id": case_id, "source": source or ""}
-            if other_case_id is not None:
-                props["other_case_id"] = other_case_id
-            if dates:  # as the first pair of FACT_DATES that the fact holds
-                props["first_seen"], props["last_seen"] = dates
-            start, end = (me, other.id) if out else (other.id, me)
-            rels.append(Relationship(id=str(rel_key), type=rel_type, start=start, end=end,
-                                     properties=props))
-        if visible and other_nid not in known:
+        rel_key, rel_type, out, case_id, other_case_id, source, dates = row["fact"]
+        # Defence in depth after the query's own filter (as scope_value does).
+        if case_id not in allowed or (other_case_id is not None and other_case_id not in allowed):
+            continue
+        props = {"case_id": case_id, "source": source or ""}
+        if other_case_id is not None:
+            props["other_case_id"] = other_case_id
+        if dates:  # as the first pair of FACT_DATES that the fact holds
+            props["first_seen"], props["last_seen"] = dates
+        start, end = (me, other.id) if out else (other.id, me)
+        rels.append(Relationship(id=str(rel_key), type=rel_type, start=start, end=end,
+                                 properties=props))
+        if other_nid not in known:
             made[other_nid] = other
     return made, rels
 
