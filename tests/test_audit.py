@@ -78,11 +78,17 @@ def test_truncation_is_found_through_the_anchor(chain):
 
 
 def test_a_lagging_anchor_is_accepted_and_a_mangled_one_named(chain):
-    # After a power cut the anchor (not flushed) may lag behind the durable records.
+    # After a power cut the anchor (not flushed) may lag behind the durable records; the head
+    # it holds must still be the one of the record it names.
     path = audit.anchor_path(chain)
     head = path.read_text()
-    path.write_text("4 " + "0" * 64 + "\n")
+    with get_engine(chain).connect() as conn:
+        fourth = conn.execute(text("SELECT hmac FROM audit_log WHERE id = 4")).scalar()
+    path.write_text(f"4 {fourth}\n")
     assert audit.verify(chain).ok
+    path.write_text("4 " + "0" * 64 + "\n")
+    verdict = audit.verify(chain)
+    assert not verdict.ok and "record 4 does not match the anchor" in verdict.problem, verdict
     for mangled in ("", "six " + "0" * 64, "6"):
         path.write_text(mangled)
         verdict = audit.verify(chain)
@@ -141,3 +147,31 @@ def test_administrators_read_who_did_what_without_case_content(settings, client,
     assert client.get("/api/v1/audit", headers=ines).status_code == 403
     bad = client.get("/api/v1/audit?since=yesterday&purpose=review", headers=admin)
     assert bad.status_code == 400 and bad.json["error"]["code"] == "bad_parameter"
+
+
+def test_records_appended_while_verifying_do_not_read_as_truncation(chain, monkeypatch):
+    # A live system keeps appending while an administrator verifies: the anchor, read before
+    # the walk, may only fall behind the records the walk then finds.
+    from contextlib import contextmanager
+
+    walk = audit.session_scope
+
+    @contextmanager
+    def appending_after_the_walk(settings):
+        with walk(settings) as session:
+            yield session
+        append(settings, 2, start=6)
+
+    monkeypatch.setattr(audit, "session_scope", appending_after_the_walk)
+    verdict = audit.verify(chain)
+    assert verdict.ok and verdict.records == 6, verdict
+    assert audit.verify(chain).ok
+
+
+def test_the_anchor_is_one_line_rewritten_in_place(chain):
+    path = audit.anchor_path(chain)
+    inode = path.stat().st_ino
+    append(chain, 1, start=6)
+    seq, head = path.read_text().split()
+    assert int(seq) == 7 and len(head) == 64 and path.read_text().count("\n") == 1
+    assert path.stat().st_ino == inode and path.stat().st_mode & 0o777 == 0o600
