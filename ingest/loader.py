@@ -10,6 +10,12 @@ whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`).
 from __future__ import annotations
 
 import getpass
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -158,6 +164,31 @@ class LoadResult:
 # -- pass one: check everything, write nothing ---------------------------------------------
 
 
+#: Pass one checks the last files of a batch of at least this many bytes in a second process
+#: (a fork) while it checks the first ones itself: the store is idle while rows are checked,
+#: and so is the machine's other core.
+HELPER_MIN_BYTES = 4 * 1024 * 1024
+#: The second process's share of the batch's bytes, about: this process also takes in what
+#: the other found.
+HELPER_SHARE = 0.5
+#: Files the second process never checks: their unique keys live in this process's tables,
+#: and the files after them need their cases and person records.
+_OWN_FILES = ("cases.csv", "persons.csv")
+
+
+@dataclass
+class _Chunk:
+    """Up to ``BATCH_SIZE`` checked rows of one file, with what the survey notes of them:
+    the person records they name, their uses of cases that cases.csv does not hold, their
+    cases."""
+
+    rows: int
+    checked: list[list] | None
+    refs: list[tuple[str, str, int, str]]
+    uses: list[tuple[str, int]]
+    cases: set[str]
+
+
 def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FILE_BYTES,
                      visible_cases: frozenset[str] | None = None,
                      spool: Spool | None = None, scratch: Scratch | None = None) -> Survey:
@@ -165,8 +196,10 @@ def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FI
 
     With ``visible_cases`` (a load ``--as`` a user), a case the user may not see is reported
     exactly like one that does not exist, so the report reveals nothing about it. With a
-    ``spool``, the checked records are kept there for pass two. The files' unique keys (so
-    the batch's person records) are kept in ``scratch``'s tables (in memory without one).
+    ``spool``, the checked records are kept there for pass two, and a large batch's last
+    files are checked in a second process meanwhile (:class:`_Helper`; what it found is
+    taken in file order, so the survey is the same). The files' unique keys (so the batch's
+    person records) are kept in ``scratch``'s tables (in memory without one).
     """
     survey = Survey(directory=Path(directory), spool=spool)
     survey.files, survey.problems = csv_files(directory)
@@ -174,38 +207,221 @@ def survey_directory(directory: Path, store: GraphStore, max_bytes: int = MAX_FI
     batch_cases: set[str] = set()
     case_uses: dict[str, list[tuple[str, int]]] = defaultdict(list)
     ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
-    for path, spec in survey.files:
-        rows = 0
-        checked: list[list] = []
-        refs: list[tuple[str, str, int, str]] = []
-        seen = scratch.table(f"unique:{spec.name}")
-        for item in check_file(path, spec, max_bytes, survey.rejected_keys, seen):
-            if isinstance(item, Problem):
-                survey.problems.append(item)
-                continue
-            rows += 1
-            case = item["case_id"]
-            survey.cases.add(case)
-            if spec.name == "cases.csv":
-                batch_cases.add(case)
-            elif case not in batch_cases:
-                case_uses[case].append((item.file, item.line))
-            refs += [(case, item[col], item.line, col)
-                     for col in PERSON_REF_COLUMNS.get(spec.name, ()) if item[col]]
-            checked.append([item.line, item.values])
-            if len(checked) == BATCH_SIZE:
-                _outside_batch(scratch, spec.name, refs, ref_uses)
-                if spool is not None:
-                    spool.add(spec.name, checked)
-                checked, refs = [], []
-        _outside_batch(scratch, spec.name, refs, ref_uses)
-        if spool is not None:
-            spool.add(spec.name, checked)
-        survey.manifest[spec.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size,
-                                      "rows": rows}
+    shared = _helper_files(survey.files) if spool is not None else []
+    own = survey.files[:len(survey.files) - len(shared)]
+    helper: _Helper | None = None
+    try:
+        for path, spec in own:
+            if shared and helper is None and spec.name != "cases.csv":
+                helper = _Helper(shared, max_bytes, batch_cases, spool)
+            rows = 0
+            seen = scratch.table(f"unique:{spec.name}")
+            for item in _file_chunks(path, spec, max_bytes, survey.rejected_keys, seen,
+                                     batch_cases):
+                rows += _take(survey, spec.name, item, scratch, case_uses, ref_uses)
+            survey.manifest[spec.name] = _manifest(path, rows)
+        if shared and helper is None:  # nothing but the shared files (no cases.csv either)
+            helper = _Helper(shared, max_bytes, batch_cases, spool)
+        if helper is not None:
+            for name, item in helper.results():
+                if isinstance(item, dict):
+                    survey.manifest[name] = item
+                elif isinstance(item, set):
+                    survey.rejected_keys |= item
+                else:
+                    _take(survey, name, item, scratch, case_uses, ref_uses)
+            helper.hand_over()
+    finally:
+        if helper is not None:
+            helper.close()
     survey.problems += _unknown_references(store, survey, batch_cases, case_uses, ref_uses,
                                            visible_cases)
     return survey
+
+
+def _file_chunks(path: Path, spec: FileSpec, max_bytes: int,
+                 rejected_keys: set[tuple[str, ...]], seen, batch_cases: set[str],
+                 keep: bool = True) -> Iterator[Problem | _Chunk]:
+    """Check one file: each problem, and the checked rows a chunk at a time, in file order
+    (the last chunk may be empty). cases.csv's cases join ``batch_cases``."""
+    checked: list[list] = []
+    refs: list[tuple[str, str, int, str]] = []
+    uses: list[tuple[str, int]] = []
+    cases: set[str] = set()
+    ref_columns = PERSON_REF_COLUMNS.get(spec.name, ())
+    is_cases = spec.name == "cases.csv"
+    rows = 0
+    for item in check_file(path, spec, max_bytes, rejected_keys, seen):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        rows += 1
+        case = item["case_id"]
+        cases.add(case)
+        if is_cases:
+            batch_cases.add(case)
+        elif case not in batch_cases:
+            uses.append((case, item.line))
+        refs += [(case, item[col], item.line, col) for col in ref_columns if item[col]]
+        if keep:
+            checked.append([item.line, item.values])
+        if rows == BATCH_SIZE:
+            yield _Chunk(rows, checked if keep else None, refs, uses, cases)
+            checked, refs, uses, cases, rows = [], [], [], set(), 0
+    yield _Chunk(rows, checked if keep else None, refs, uses, cases)
+
+
+def _take(survey: Survey, file_name: str, item: Problem | _Chunk, scratch: Scratch,
+          case_uses: dict[str, list[tuple[str, int]]],
+          ref_uses: dict[tuple[str, str], list[tuple[str, int, str]]]) -> int:
+    """Note one problem or chunk of ``file_name`` in the survey; return its rows."""
+    if isinstance(item, Problem):
+        survey.problems.append(item)
+        return 0
+    survey.cases |= item.cases
+    for case, line in item.uses:
+        case_uses[case].append((file_name, line))
+    _outside_batch(scratch, file_name, item.refs, ref_uses)
+    if item.checked is not None and survey.spool is not None:
+        survey.spool.add(file_name, item.checked)
+    return item.rows
+
+
+def _manifest(path: Path, rows: int) -> dict:
+    return {"sha256": _sha256(path), "bytes": path.stat().st_size, "rows": rows}
+
+
+def _helper_files(files: list[tuple[Path, FileSpec]]) -> list[tuple[Path, FileSpec]]:
+    """The last files, about half the batch's bytes, for a second process to check; none for
+    a small batch, or where forking is not safe (another thread running) or possible."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return []
+    sizes = [path.stat().st_size for path, _ in files]
+    total = sum(sizes)
+    if total < HELPER_MIN_BYTES:
+        return []
+    target = total * HELPER_SHARE
+    shared = 0
+    first = len(files)
+    while first > 0 and files[first - 1][1].name not in _OWN_FILES and shared < target:
+        size = sizes[first - 1]
+        if shared + size - target > target - shared:
+            break  # the shares come out closer without this file
+        shared += size
+        first -= 1
+    return files[first:]
+
+
+def _die_with_parent() -> None:
+    """Have the kernel stop this process when the one that forked it ends (Linux; a loader
+    killed mid-survey leaves no helper checking on)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class _Helper:
+    """A forked process that checks the batch's last files while this one checks the first.
+
+    It writes the checked rows in the spool's own format to a file of its own, and
+    everything else the survey notes (problems, chunks' references and cases, manifests,
+    rejected keys) as JSON lines to another, both unlinked files in the spool's directory;
+    :meth:`results` reads them back in order once it has finished, and :meth:`hand_over`
+    appends its checked rows to the spool. It touches neither the store nor the scratch
+    tables, and leaves by ``os._exit``: nothing of this process (its store client, its exit
+    handlers) runs twice.
+    """
+
+    def __init__(self, files: list[tuple[Path, FileSpec]], max_bytes: int,
+                 batch_cases: set[str], spool: Spool):
+        self.spool = spool
+        self._rows = tempfile.TemporaryFile(mode="w+", encoding="utf-8", dir=spool.directory)
+        self._notes = tempfile.TemporaryFile(mode="w+", encoding="utf-8", dir=spool.directory)
+        self.pid: int | None = os.fork()
+        if self.pid == 0:  # the helper
+            code = 1
+            try:
+                _die_with_parent()
+                self._check(files, max_bytes, batch_cases)
+                code = 0
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                self._note(["error", f"{type(exc).__name__}: {exc}"])
+            finally:
+                try:
+                    self._rows.flush()
+                    self._notes.flush()
+                finally:
+                    os._exit(code)
+
+    def _note(self, value: list) -> None:
+        self._notes.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        self._notes.write("\n")
+
+    def _check(self, files, max_bytes: int, batch_cases: set[str]) -> None:
+        rows_out = Spool.writer(self._rows)
+        rejected: set[tuple[str, ...]] = set()
+        for path, spec in files:
+            rows = 0
+            for item in _file_chunks(path, spec, max_bytes, rejected, None, batch_cases):
+                if isinstance(item, Problem):
+                    self._note(["p", item.file, item.line, item.column, item.reason])
+                    continue
+                rows += item.rows
+                chunks = rows_out(spec.name, item.checked)
+                self._note(["c", spec.name, item.rows, chunks, item.refs, item.uses,
+                            sorted(item.cases)])
+            self._note(["m", spec.name, _manifest(path, rows)])
+        self._note(["r", sorted(rejected)])
+
+    def results(self) -> Iterator[tuple[str, Problem | _Chunk | dict | set]]:
+        """What the helper found, in file order: (file, problem, chunk, manifest or the
+        rejected rows' keys)."""
+        self._wait()
+        self._notes.seek(0)
+        self.chunks = 0
+        for line in self._notes:
+            note = json.loads(line)
+            kind = note[0]
+            if kind == "p":
+                yield note[1], Problem(*note[1:])
+            elif kind == "c":
+                _, name, rows, chunks, refs, uses, cases = note
+                self.chunks += chunks
+                yield name, _Chunk(rows, None, [tuple(r) for r in refs],
+                                   [tuple(u) for u in uses], set(cases))
+            elif kind == "m":
+                yield note[1], note[2]
+            elif kind == "r":
+                yield "", {tuple(k) for k in note[1]}
+            else:
+                raise RuntimeError(f"checking files in a second process failed: {note[1]}")
+
+    def hand_over(self) -> None:
+        """Append the helper's checked rows to the spool, after this process's own."""
+        self.spool.extend(self._rows, self.chunks)
+
+    def _wait(self) -> None:
+        if self.pid:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if os.waitstatus_to_exitcode(status) != 0:
+                self._notes.seek(0)
+                notes = [line for line in self._notes if line.startswith('["error"')]
+                detail = json.loads(notes[-1])[1] if notes else f"exit status {status}"
+                raise RuntimeError(f"checking files in a second process failed: {detail}")
+
+    def close(self) -> None:
+        """Stop the helper if it still runs (this process failed or was interrupted)."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        self._rows.close()
+        self._notes.close()
 
 
 def _outside_batch(scratch: Scratch, file_name: str, refs: list[tuple[str, str, int, str]],

@@ -544,3 +544,62 @@ def test_ascii_text_folds_as_the_general_rule_does():
         assert text.isascii()
         general = normalise._drop_punctuation(normalise._fold_letters(text))
         assert normalise.fold_text(text) == general, repr(text)
+
+
+def _survey_with(directory, store, tmp_path, monkeypatch, *, helper: bool):
+    """The survey of ``directory`` with a second process checking the last files, or not;
+    with what its spool holds."""
+    from ingest.spool import Spool
+
+    monkeypatch.setattr(loader, "HELPER_MIN_BYTES", 0 if helper else 1 << 62)
+    forked = []
+    original = loader._Helper.__init__
+
+    def spy(self, files, *args):
+        forked.append([spec.name for _, spec in files])
+        original(self, files, *args)
+
+    monkeypatch.setattr(loader._Helper, "__init__", spy)
+    with Spool(tmp_path / ("h" if helper else "s")) as spool, Scratch() as scratch:
+        survey = survey_directory(directory, store, spool=spool, scratch=scratch)
+        spooled = list(spool)
+        chunks = spool.chunks
+    assert bool(forked) == helper, forked
+    if helper:
+        names = [spec.name for _, spec in survey.files]
+        assert forked[0] == names[len(names) - len(forked[0]):]
+        assert forked[0] and not set(forked[0]) & {"cases.csv", "persons.csv"}
+    return (survey.problems, survey.manifest, survey.cases, survey.rejected_keys, spooled,
+            chunks)
+
+
+def test_a_second_process_checking_the_last_files_finds_what_one_process_finds(
+        store, tmp_path, monkeypatch):
+    """Problems (in order), manifests, cases, rejected rows and the spooled records are the
+    same whether the last files are checked in a second process or not; in a good batch and
+    in a bad one, with chunks smaller than the files."""
+    monkeypatch.setattr(loader, "BATCH_SIZE", 7)
+    good = demo.write_scenario(tmp_path / "good")
+    bad = make_bad_directory(tmp_path / "bad")
+    for directory in (good, bad):
+        alone = _survey_with(directory, store, tmp_path, monkeypatch, helper=False)
+        shared = _survey_with(directory, store, tmp_path, monkeypatch, helper=True)
+        assert shared == alone, directory
+    assert alone[0], "the bad directory reports problems"
+
+
+def test_a_second_process_that_fails_fails_the_survey(store, tmp_path, monkeypatch):
+    """An error in the second process is raised in the survey, not lost."""
+    import pytest
+
+    directory = demo.write_scenario(tmp_path / "demo")
+    original = loader.check_file
+
+    def broken(path, spec, *args, **kwargs):
+        if spec.name == "associations.csv":
+            raise OSError("disk gone")
+        return original(path, spec, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "check_file", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        _survey_with(directory, store, tmp_path, monkeypatch, helper=True)
