@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def test_read_all_answers_each_read_as_read_does_in_order(demo_store):
     reads = [("views/search_phone", {"e164": "+46701234567"}), ("views/labels", {"nids": [nid]}),
              ("views/search_phone", {"e164": "+40744123987"})]  # a phone only a hidden case holds
     assert demo_store.concurrent_reads >= 1
+    threads = threading.active_count()
     together = demo_store.read_all(reads, allowed_cases=allowed)
+    # None of its threads outlives the call (ingest forks a helper only when no other runs).
+    assert threading.active_count() == threads
     assert together == [demo_store.read(name, params, allowed_cases=allowed) for name, params in reads]
     assert together[0] and together[1] and together[2] == [], together
     with pytest.raises(StoreError, match="allowed_cases"):
