@@ -34,38 +34,19 @@ class Located:
 
 def locate(store: GraphStore, actor: Actor, entity_id: str) -> Located:
     """Find a visible entity by its public id (``phone:+4670…``) or raise NotFound."""
-    return locate_each(store, actor, [entity_id])[0]
-
-
-def locate_each(store: GraphStore, actor: Actor, entity_ids: list[str]) -> list[Located]:
-    """:func:`locate` for each of these ids, read side by side; NotFound names the first of
-    them that is not there for the actor."""
-    reads: dict[int, tuple[str, dict]] = {}
-    for i, entity_id in enumerate(entity_ids):
-        try:
-            kind, key = model.parse_entity_id(entity_id)
-        except model.InvalidEntityId:
-            continue  # not found, as one the actor may not see
-        reads[i] = (f"views/entity/{kind.kind}", {"key": key})
+    try:
+        kind, key = model.parse_entity_id(entity_id)
+    except model.InvalidEntityId as exc:
+        raise NotFound(entity_id) from exc
     allowed = visible_case_ids(actor)
-    answers = dict(zip(reads, store.read_all(list(reads.values()), allowed_cases=allowed),
-                       strict=True)) if allowed else {}
-    found = []
-    for i, entity_id in enumerate(entity_ids):
-        rows = answers.get(i)
-        if not rows:
-            raise NotFound(entity_id)
-        found.append(Located(node=rows[0]["node"], nid=int(rows[0]["nid"])))
-    return found
+    rows = store.read(f"views/entity/{kind.kind}", {"key": key}, allowed_cases=allowed) if allowed else []
+    if not rows:
+        raise NotFound(entity_id)
+    return Located(node=rows[0]["node"], nid=int(rows[0]["nid"]))
 
 
 #: Node ids per batched read (labels, degrees, neighbours): a few thousand per query.
 BATCH = 4000
-
-
-#: The fewest ids a read is split for, to run its parts side by side (a thread's hand-off
-#: costs about what a read of a few ids does).
-MIN_PART = 8
 
 
 def _chunks(items: list, size: int = BATCH):
@@ -73,33 +54,21 @@ def _chunks(items: list, size: int = BATCH):
         yield items[i:i + size]
 
 
-def split_reads(store: GraphStore, name: str, key: str, items: list,
-                params: dict | None = None) -> list[tuple[str, dict]]:
-    """Reads of ``name`` for ``items`` (its list parameter ``key``): at most :data:`BATCH`
-    a read, and as many parts as the store runs side by side when each gets
-    :data:`MIN_PART` or more, for ``store.read_all``."""
-    parts = max(1, min(store.concurrent_reads, len(items) // MIN_PART))
-    size = max(1, min(BATCH, -(-len(items) // parts)))
-    return [(name, {**(params or {}), key: chunk}) for chunk in _chunks(items, size)]
-
-
-def _read_split(store: GraphStore, allowed, name: str, key: str, items: list,
-                params: dict | None = None) -> list[dict]:
-    reads = split_reads(store, name, key, items, params)
-    return list(chain.from_iterable(store.read_all(reads, allowed_cases=allowed)))
-
-
 def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
     """Label and visible cases of each node, from the facts the caller may see: one query per
     :data:`BATCH` nodes, answering counted spellings, not fact objects."""
-    rows = chain.from_iterable(store.read_all(label_reads(store, nodes), allowed_cases=allowed))
+    rows = chain.from_iterable(store.read(name, params, allowed_cases=allowed)
+                               for name, params in label_reads(nodes))
     return labels_from(rows, allowed, nodes)
 
 
-def label_reads(store: GraphStore, nodes: dict[int, Node]) -> list[tuple[str, dict]]:
-    """The reads :func:`labels_from` needs for ``nodes`` (for ``store.read_all``)."""
-    return split_reads(store, "views/labels", "nids",
-                       [nid for nid, node in nodes.items() if node.kind != "case"])
+def label_reads(nodes: dict[int, Node], parts: int = 1) -> list[tuple[str, dict]]:
+    """The reads :func:`labels_from` needs for ``nodes``: at most :data:`BATCH` ids a read,
+    in ``parts`` reads or more (for a caller that runs them side by side with
+    ``store.read_all``, which pays only for reads of many milliseconds each)."""
+    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
+    size = max(1, min(BATCH, -(-len(asked) // max(parts, 1))))
+    return [("views/labels", {"nids": chunk}) for chunk in _chunks(asked, size)]
 
 
 def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
@@ -284,11 +253,13 @@ def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
 def _neighbour_ids(store: GraphStore, allowed, nids: list[int], skip: int, per_node: int):
     """``(nid, total, [neighbour nids])`` for each of ``nids``, in that order: its visible
     neighbours in a stable order (kind, then id), ``per_node`` of them from ``skip``."""
-    rows = {int(row["nid"]): row for row in _read_split(
-        store, allowed, "views/neighbours", "nids", nids, {"skip": skip, "per_node": per_node})}
-    for nid in nids:
-        if nid in rows:
-            yield nid, int(rows[nid]["total"]), [int(o) for o in rows[nid]["shown"]]
+    for chunk in _chunks(nids):
+        rows = {int(row["nid"]): row for row in store.read(
+            "views/neighbours", {"nids": chunk, "skip": skip, "per_node": per_node},
+            allowed_cases=allowed)}
+        for nid in chunk:
+            if nid in rows:
+                yield nid, int(rows[nid]["total"]), [int(o) for o in rows[nid]["shown"]]
 
 
 def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
@@ -297,7 +268,10 @@ def _facts_between(store: GraphStore, allowed, known: dict[int, Node],
     the neighbours not in ``known`` as nodes, from the query's plain fields."""
     made: dict[int, Node] = {}
     rels: list[Relationship] = []
-    for row in _read_split(store, allowed, "views/neighbour_facts", "pairs", [list(p) for p in pairs]):
+    rows = chain.from_iterable(
+        store.read("views/neighbour_facts", {"pairs": chunk}, allowed_cases=allowed)
+        for chunk in _chunks([list(p) for p in pairs]))
+    for row in rows:
         me = known[int(row["nid"])].id
         other_nid = int(row["other_nid"])
         other = known.get(other_nid) or made.get(other_nid)

@@ -92,7 +92,7 @@ def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_c
     top = order[:limit]
     top_nodes = {nid: by_nid[nid] for nid in top}
     # Labels, dates and hidden cases do not wait for each other (store.read_all).
-    label_reads = graph.label_reads(store, top_nodes)
+    label_reads = graph.label_reads(top_nodes, parts=store.concurrent_reads)
     date_reads = [("views/links_dates", {"nids": chunk}) for chunk in _chunks(top)]
     hidden_reads = [("views/links_hidden", {"nids": chunk}) for chunk in _chunks(top)] if with_hits else []
     answers = store.read_all(label_reads + date_reads + hidden_reads, allowed_cases=visible)

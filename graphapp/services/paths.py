@@ -76,7 +76,8 @@ def find_paths(store: GraphStore, actor: Actor, source_id: str, target_id: str,
     if not 1 <= k <= MAX_K:
         raise BadPathRequest(f"k must be between 1 and {MAX_K}")
     allowed = visible_case_ids(actor)
-    start, end = graph.locate_each(store, actor, [source_id, target_id])
+    start = graph.locate(store, actor, source_id)
+    end = graph.locate(store, actor, target_id)
     if "case" in (start.node.kind, end.node.kind):
         raise BadPathRequest("paths join entities, never cases: pick a person, phone, address, "
                              "hotel or advert")

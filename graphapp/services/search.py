@@ -64,14 +64,13 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
         else:
             found[located.nid] = located.node
             exact.add(located.nid)
-    reads = []  # independent of each other: run side by side (store.read_all)
     if not exact and (prefix := _phone_prefix(text)) is not None:
-        reads.append(("views/search_phone_prefix", {"prefix": prefix, "limit": limit}))
-    if ft := full_text_query(text, store.backend):
-        reads.append(("views/search_fulltext", {"ft": ft, "limit": limit}))
-    reads.append(("views/search_cases", {"q": text.lower(), "limit": limit}))
-    for rows in store.read_all(reads, allowed_cases=allowed):
-        take(rows)
+        take(store.read("views/search_phone_prefix", {"prefix": prefix, "limit": limit},
+                        allowed_cases=allowed))
+    ft = full_text_query(text, store.backend)
+    if ft:
+        take(store.read("views/search_fulltext", {"ft": ft, "limit": limit}, allowed_cases=allowed))
+    take(store.read("views/search_cases", {"q": text.lower(), "limit": limit}, allowed_cases=allowed))
     if not found:
         return []
     described = graph.describe(store, allowed, found)
