@@ -17,17 +17,18 @@ Progress = Callable[[int], None]
 
 class ChunkWriter:
     """Write planned chunks in order, in a thread of its own, while the next chunk is planned:
-    the store works while Python checks, normalises and hashes. At most two chunks wait, so
-    memory stays flat. The first error stops the writing and is raised in the caller;
+    the store works while Python checks, normalises and hashes. At most ``depth`` chunks
+    wait, so memory stays flat. The first error stops the writing and is raised in the caller;
     ``progress`` is told, from the writing thread, how many records each written chunk held."""
 
-    def __init__(self, store: GraphStore, params: dict, progress: Progress | None = None):
+    def __init__(self, store: GraphStore, params: dict, progress: Progress | None = None,
+                 depth: int = 2):
         self.store = store
         self.params = params
         self.progress = progress
         self.error: BaseException | None = None
         self._abandoned = False
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._thread.start()
 

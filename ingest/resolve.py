@@ -37,6 +37,8 @@ CANDIDATE_FIELDS = ("person_id", "case_id", "person_ref", "name", "birth_date", 
                     "block_key")
 #: Name scores held at once while one blocking key's group is compared (float64: 8 MB).
 SCORE_CELLS = 1_000_000
+#: Suggestions written a query (each carries its evidence: a few hundred bytes of text).
+SUGGESTIONS_A_QUERY = 2_500
 #: Lowest name similarity (0–100, token order ignored) worth a reviewer's time.
 MIN_SCORE = 85
 
@@ -63,9 +65,11 @@ def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | No
     keys = iter(keys)
     # The store works while Python scores: the next keys' candidates are fetched, and the
     # suggestions written (in order), while this chunk's groups are compared. At most two
-    # chunks of candidates and two of suggestions are held.
+    # chunks of candidates (of about CANDIDATE_ROWS rows: a larger one, such as the first
+    # query's on a large graph, is compared before the next is fetched) and two writes of
+    # SUGGESTIONS_A_QUERY suggestions (one sent, one waiting) are held.
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-candidates")
-    writer = ChunkWriter(store, {"batch_id": batch_id})
+    writer = ChunkWriter(store, {"batch_id": batch_id}, depth=1)
     try:
         chunk = list(islice(keys, FIRST_KEYS))
         fetching = fetcher.submit(_candidates, store, chunk) if chunk else None
@@ -73,20 +77,24 @@ def suggest_for_batch(store: GraphStore, batch_id: str, keys: Iterable[str] | No
             rows = fetching.result()
             take = max(1, min(BATCH_SIZE, len(chunk) * CANDIDATE_ROWS // max(len(rows), 1)))
             chunk = list(islice(keys, take))
-            fetching = fetcher.submit(_candidates, store, chunk) if chunk else None
+            ahead = len(rows) <= 2 * CANDIDATE_ROWS
+            fetching = fetcher.submit(_candidates, store, chunk) if chunk and ahead else None
             groups: dict[str, list[dict]] = defaultdict(list)
             for row in rows:
                 candidate = dict(zip(CANDIDATE_FIELDS, row["candidate"].split(CANDIDATE_SEP),
                                      strict=True))
                 groups[candidate["block_key"]].append(candidate)
             del rows
-            found: dict[str, dict] = {}
+            found = {}
             for group in groups.values():
                 for row in _group_suggestions(group, batch_id, names):
                     found.setdefault(row["rel_key"], row)
             del groups
-            for rows in batched(found.values(), BATCH_SIZE):
-                writer.put("resolve/suggest", [_suggestion_row(r) for r in rows], len(rows))
+            for part in batched(found.values(), SUGGESTIONS_A_QUERY):
+                writer.put("resolve/suggest", [_suggestion_row(r) for r in part], len(part))
+            found = part = None  # held no longer than the writer holds them
+            if chunk and not ahead:
+                fetching = fetcher.submit(_candidates, store, chunk)
     except BaseException:
         fetcher.shutdown(wait=True, cancel_futures=True)
         writer.close(abandon=True)
