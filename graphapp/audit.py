@@ -182,10 +182,11 @@ def verify(settings: Settings) -> Verdict:
     The anchor is read first: records appended while the walk runs (a live system) then
     leave it behind, never ahead, and its head must match the record it names."""
     key = audit_key(settings)
+    unreadable = False
     try:
         anchor = _read_anchor(settings)
     except ValueError:
-        anchor = "unreadable"
+        anchor, unreadable = None, True
     prev, expected_id, count = GENESIS, 1, 0
     with session_scope(settings) as session:
         for row in session.scalars(select(AuditRecord).order_by(AuditRecord.id)).yield_per(1000):
@@ -197,11 +198,11 @@ def verify(settings: Settings) -> Verdict:
             if (row.prev_hmac or GENESIS) != prev or not hmac.compare_digest(
                     row.hmac or "", _sign(key, prev, row)):
                 return Verdict(False, count, f"record {row.id} is altered or inserted")
-            if isinstance(anchor, tuple) and anchor[0] == row.id and anchor[1] != row.hmac:
+            if anchor is not None and anchor[0] == row.id and anchor[1] != row.hmac:
                 return Verdict(False, count, f"record {row.id} does not match the anchor")
             prev, expected_id = row.hmac, expected_id + 1
     last_id = expected_id - 1
-    if anchor == "unreadable":
+    if unreadable:
         return Verdict(False, count, "the anchor file is unreadable (altered, or cut short)")
     if anchor is None:
         if last_id:

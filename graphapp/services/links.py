@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from itertools import chain, combinations
+from itertools import batched, chain, combinations
 
 from graphapp import model
 from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
@@ -93,8 +93,9 @@ def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_c
     top_nodes = {nid: by_nid[nid] for nid in top}
     # Labels, dates and hidden cases do not wait for each other (store.read_all).
     label_reads = graph.label_reads(top_nodes, parts=store.concurrent_reads)
-    date_reads = [("views/links_dates", {"nids": chunk}) for chunk in _chunks(top)]
-    hidden_reads = [("views/links_hidden", {"nids": chunk}) for chunk in _chunks(top)] if with_hits else []
+    date_reads = [("views/links_dates", {"nids": list(chunk)}) for chunk in batched(top, CHUNK)]
+    hidden_reads = ([("views/links_hidden", {"nids": list(chunk)}) for chunk in batched(top, CHUNK)]
+                    if with_hits else [])
     answers = store.read_all(label_reads + date_reads + hidden_reads, allowed_cases=visible)
     label_rows = answers[:len(label_reads)]
     date_rows = answers[len(label_reads):len(label_reads) + len(date_reads)]
@@ -138,10 +139,6 @@ def _case_summaries(rows: list[dict]) -> list[dict]:
         out.append({"case_id": node.key, "title": p.get("title", ""), "unit": p.get("unit", ""),
                     "classification": p.get("classification", "normal")})
     return out
-
-
-def _chunks(nids: list[int]) -> list[list[int]]:
-    return [nids[i:i + CHUNK] for i in range(0, len(nids), CHUNK)]
 
 
 def _hits(settings: Settings, actor: Actor, nodes: dict[int, Node], rows, *,

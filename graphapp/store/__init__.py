@@ -19,12 +19,11 @@ from graphapp.store.queries import Query, QueryLibrary, load_library
 from graphapp.store.types import (
     Node,
     Path,
-    PlainRows,
     QueryNotFound,
     Relationship,
     StoreError,
     StoreUnavailable,
-    scope_value,
+    scope_rows,
 )
 
 __all__ = [
@@ -80,10 +79,7 @@ class GraphStore:
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
         allowed = frozenset(allowed_cases)
-        rows = self._read_scoped(query, dict(params or {}), allowed, timeout)
-        if isinstance(rows, PlainRows):
-            return rows
-        return [scope_value(row, allowed) for row in rows]
+        return scope_rows(self._read_scoped(query, dict(params or {}), allowed, timeout), allowed)
 
     def _read_scoped(self, query: Query, params: dict[str, Any], allowed: frozenset[str],
                      timeout: float | None) -> list[dict[str, Any]]:
@@ -144,19 +140,17 @@ class GraphStore:
 
         A test keeps this out of ``graphapp/views`` and ``graphapp/services``.
         """
-        rows = self._run(self.query(name).text, dict(params or {}), read_only=True)
-        return [scope_value(row, None) for row in rows]
+        return scope_rows(self._run(self.query(name).text, dict(params or {}), read_only=True), None)
 
     def write(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a write query once (each single query is atomic on both backends)."""
-        rows = self._run(self.query(name).text, dict(params or {}), read_only=False)
-        return [scope_value(row, None) for row in rows]
+        return scope_rows(self._run(self.query(name).text, dict(params or {}), read_only=False), None)
 
     def write_each(self, name: str, params: dict[str, Any] | None = None) -> list[list[dict[str, Any]]]:
         """Run every statement of a multi-statement file in order (each one atomic, the
         sequence not: callers make the sequence safe to run again)."""
         query = self.query(name)
-        return [[scope_value(row, None) for row in self._run(text, dict(params or {}), read_only=False)]
+        return [scope_rows(self._run(text, dict(params or {}), read_only=False), None)
                 for text in query.statements]
 
     def load_batch(

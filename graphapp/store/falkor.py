@@ -42,7 +42,7 @@ from graphapp.store.types import (
     StoreUnavailable,
     make_node,
     make_relationship,
-    scope_value,
+    scope_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,7 @@ class FalkorStore(GraphStore):
         allowed = frozenset(allowed_cases)
         key = projection.ensure(self, allowed, owner)
         rows = self.run_on(key, text, {}, read_only=True, timeout=timeout)
-        return [scope_value(row, allowed) for row in rows]
+        return scope_rows(rows, allowed)
 
     def drop_all(self) -> None:
         from graphapp.store import projection
