@@ -104,3 +104,39 @@ def test_the_case_network_keeps_the_pairs_that_share_the_most_entities():
     whole = _case_network(info, nodes, cases_of, max_edges=10)
     assert [(e["id"], e["shared"]) for e in whole["edges"]] == [("A|B", 3), ("A|C", 1), ("B|C", 2)]
     assert whole["truncated"] is False and whole["edges_total"] == 3
+
+
+def test_the_case_network_counts_every_pair_as_a_plain_count_would():
+    # Against the definition, pair by pair, on entities of many kinds, each in 1 to 12 of 30
+    # cases: the same pairs, counts by kind, order, cap and totals.
+    from itertools import combinations
+    from random import Random
+
+    from graphapp.services.links import KINDS, _case_network
+    from graphapp.store import Node
+
+    rng = Random(7)
+    case_ids = [f"C-{i:02d}" for i in range(30)]
+    nodes, cases_of = {}, {}
+    for nid in range(400):
+        kind = rng.choice(KINDS)
+        nodes[nid] = Node(id=f"{kind}:{nid}", kind=kind, key=str(nid))
+        cases_of[nid] = sorted(rng.sample(case_ids, rng.randint(1, 12)), key=lambda _: rng.random())
+    info = {c: {"case_id": c, "title": "T", "unit": "U"} for c in case_ids}
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+    for nid, cases in cases_of.items():
+        for pair in combinations(sorted(cases), 2):
+            by_kind = expected.setdefault(pair, {})
+            by_kind[nodes[nid].kind] = by_kind.get(nodes[nid].kind, 0) + 1
+    ranked = sorted(expected, key=lambda p: (-sum(expected[p].values()), p))
+
+    for cap in (1, 25, 10_000):
+        network = _case_network(info, nodes, cases_of, max_edges=cap)
+        kept = sorted(ranked[:cap])
+        assert [e["id"] for e in network["edges"]] == [f"{a}|{b}" for a, b in kept]
+        assert [(e["shared"], e["by_kind"]) for e in network["edges"]] == [
+            (sum(expected[p].values()), dict(sorted(expected[p].items()))) for p in kept]
+        assert network["edges_total"] == len(expected)
+        assert network["truncated"] is (len(expected) > cap)
+        assert [n["id"] for n in network["nodes"]] == sorted({"case:" + c for p in kept for c in p})
+    assert _case_network(info, nodes, {1: ["C-01"]}, max_edges=5)["edges"] == []

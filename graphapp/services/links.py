@@ -15,9 +15,10 @@ The case-to-case network joins two visible cases by the entities they share.
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter, defaultdict
-from itertools import batched, chain, combinations
+from collections import defaultdict
+from itertools import batched, chain
+
+import numpy as np
 
 from graphapp import model
 from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
@@ -167,31 +168,57 @@ def _case_network(case_info: dict[str, dict], nodes: dict[int, Node],
     the ``max_edges`` pairs that share the most (ties in case order), with ``edges_total``
     and ``truncated`` saying how many there are in all.
 
-    The pairs are counted per kind by ``Counter`` over chained ``combinations`` (in C): a
-    reader of 711 cases at 1M facts has 84,000 case pairs, which took 1.5 s a pair at a time."""
+    Pairs are counted with numpy, each pair of case positions as one integer: a reader of 711
+    cases at 1M facts has 84,000 case pairs from 361,000 entity-pair mentions, which took
+    160-340 ms counted in Python and takes 20 ms so."""
     ids = sorted({c for cases in cases_of.values() for c in cases})
     index = {case_id: i for i, case_id in enumerate(ids)}
     by_kind: dict[str, list[list[int]]] = defaultdict(list)
     for nid, cases in cases_of.items():
         by_kind[nodes[nid].kind].append(sorted(index[c] for c in cases))
     width = len(ids)
-    counted = {kind: Counter(a * width + b for a, b in chain.from_iterable(
-                   combinations(cases, 2) for cases in lists))
-               for kind, lists in sorted(by_kind.items())}
-    shared = Counter(chain.from_iterable(counts.elements() for counts in counted.values()))
-    pairs = sorted(heapq.nsmallest(max_edges, shared, key=lambda pair: (-shared[pair], pair)))
-    used = sorted({ids[i] for pair in pairs for i in divmod(pair, width)})
+    mentions = {kind: _pair_codes(lists, width) for kind, lists in sorted(by_kind.items())}
+    counted = {kind: np.unique(codes, return_counts=True) for kind, codes in mentions.items()}
+    every = [codes for codes in mentions.values() if codes.size]
+    pairs, shared = (np.unique(np.concatenate(every), return_counts=True) if every
+                     else (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    chosen = np.sort(pairs[np.lexsort((pairs, -shared))[:max_edges]])
+    chosen_shared = shared[np.searchsorted(pairs, chosen)]
+    by_pair: list[dict[str, int]] = [{} for _ in chosen]
+    for kind, (codes, counts) in counted.items():
+        if not codes.size:
+            continue
+        at = np.minimum(np.searchsorted(codes, chosen), codes.size - 1)
+        for i in np.flatnonzero(codes[at] == chosen):
+            by_pair[i][kind] = int(counts[at[i]])
     edges = []
-    for pair in pairs:
+    used: set[str] = set()
+    for pair, n, kinds in zip(chosen.tolist(), chosen_shared.tolist(), by_pair, strict=True):
         a, b = ids[pair // width], ids[pair % width]
-        kinds = {kind: n for kind, counts in counted.items() if (n := counts.get(pair))}
+        used.update((a, b))
         edges.append({"id": f"{a}|{b}", "source": "case:" + a, "target": "case:" + b,
-                      "type": "SHARES", "shared": shared[pair], "by_kind": kinds})
+                      "type": "SHARES", "shared": n, "by_kind": kinds})
     return {
         "nodes": [{"id": "case:" + c, "kind": "case", "label": c,
                    "title": case_info.get(c, {}).get("title", ""),
-                   "unit": case_info.get(c, {}).get("unit", ""), "cases": [c]} for c in used],
+                   "unit": case_info.get(c, {}).get("unit", ""), "cases": [c]}
+                  for c in sorted(used)],
         "edges": edges,
-        "edges_total": len(shared),
-        "truncated": len(shared) > len(pairs),
+        "edges_total": int(pairs.size),
+        "truncated": int(pairs.size) > len(edges),
     }
+
+
+def _pair_codes(case_lists: list[list[int]], width: int) -> np.ndarray:
+    """Every pair ``(a, b)``, ``a < b``, of each sorted list of case positions, as ``a * width
+    + b``: the lists of one length as one array, so the pairs come out of one indexing."""
+    by_length: dict[int, list[list[int]]] = defaultdict(list)
+    for cases in case_lists:
+        if len(cases) >= 2:
+            by_length[len(cases)].append(cases)
+    parts = []
+    for length, lists in by_length.items():
+        rows = np.asarray(lists, dtype=np.int64)
+        first, second = np.triu_indices(length, 1)
+        parts.append((rows[:, first] * width + rows[:, second]).ravel())
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
