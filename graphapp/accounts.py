@@ -234,10 +234,6 @@ class KeptRights:
             while len(self._items) > self.limit:
                 self._items.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 _kept = KeptRights()
 
