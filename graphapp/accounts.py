@@ -173,23 +173,23 @@ _TOKEN_HOLDER = (select(User.id, User.name, User.role, User.disabled, ApiToken.r
 
 def token_holder(settings: Settings, token: str) -> tuple[Row, dict[str, str], frozenset[str]] | None:
     """The enabled user (``id``, ``name``, ``role``) holding this unexpired, unrevoked token,
-    with their memberships and extra actions (:func:`rights`), read in one transaction.
+    with their memberships and extra actions (:func:`rights`), read on one connection.
 
     Every API request asks this: the answer is kept under the database's access stamp
     (:class:`KeptRights`), and read again only when the stamp has changed."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     token_hash = _token_hash(token)
-    with get_engine(settings).connect() as conn:
-        stamp = conn.execute(_ACCESS_STAMP).scalar()
-        key = (settings.sqlalchemy_url, "token", token_hash)
-        found = _kept.get(key, stamp)
-        if found is None:
-            user = conn.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).first()
-            if user is None or user.revoked_at is not None or user.disabled:
-                return None
-            found = (user, _memberships(conn, user.id), _extra_actions(conn, user.id))
-            _kept.put(key, stamp, found)
+
+    def read(conn) -> tuple | None:
+        user = conn.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).first()
+        if user is None or user.revoked_at is not None or user.disabled:
+            return None
+        return user, _memberships(conn, user.id), _extra_actions(conn, user.id)
+
+    found = _kept.kept_or_read(settings, ("token", token_hash), read)
+    if found is None:
+        return None
     user, cases, extra = found
     if user.expires_at is not None and _aware(user.expires_at) < utcnow():
         return None
@@ -214,6 +214,19 @@ class KeptRights:
         self.limit = limit
         self._items: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def kept_or_read(self, settings: Settings, key: tuple, read) -> tuple | None:
+        """What is kept under ``key`` if the database's stamp is still the one it was read
+        under, else ``read(connection)``'s answer (kept unless None)."""
+        key = (settings.sqlalchemy_url, *key)
+        with get_engine(settings).connect() as conn:
+            stamp = conn.execute(_ACCESS_STAMP).scalar()
+            found = self.get(key, stamp)
+            if found is None:
+                found = read(conn)
+                if found is not None:
+                    self.put(key, stamp, found)
+        return found
 
     def get(self, key: tuple, stamp: str | None) -> tuple | None:
         if stamp is None:  # no stamp row: nothing kept can be trusted
@@ -425,14 +438,9 @@ def _memberships(s, user_id: int) -> dict[str, str]:
 def rights(settings: Settings, user_id: int) -> tuple[dict[str, str], frozenset[str]]:
     """One user's case memberships and extra actions, read together: what every request
     needs to know of its user, in one transaction (kept as :func:`token_holder` keeps them)."""
-    with get_engine(settings).connect() as conn:
-        stamp = conn.execute(_ACCESS_STAMP).scalar()
-        key = (settings.sqlalchemy_url, "user", user_id)
-        found = _kept.get(key, stamp)
-        if found is None:
-            found = (_memberships(conn, user_id), _extra_actions(conn, user_id))
-            _kept.put(key, stamp, found)
-    cases, extra = found
+    cases, extra = _kept.kept_or_read(
+        settings, ("user", user_id),
+        lambda conn: (_memberships(conn, user_id), _extra_actions(conn, user_id)))
     return dict(cases), extra
 
 
