@@ -31,6 +31,20 @@ def test_addresses_hotels_adverts_and_cases_are_found(client, investigator):
     assert "advert" in kinds["90177"], kinds
 
 
+def test_cases_by_any_part_of_their_id_and_word_prefixes_of_their_title(client, investigator,
+                                                                        analyst):
+    def cases(headers, q):
+        return [r["id"] for r in search(client, headers, q) if r["kind"] == "case"]
+
+    assert cases(investigator, "0113") == ["case:K-2024-0113"]
+    assert cases(investigator, "k-2024-02") == ["case:K-2024-0287"]
+    assert cases(investigator, "insatsv helsing") == ["case:K-2024-0287"]
+    assert cases(investigator, "KÖP AV sexuell") == ["case:K-2024-0287"]
+    # Another user's case is found by neither its id nor its title.
+    assert cases(analyst, "rumänien") == ["case:K-2024-0342"]
+    assert cases(investigator, "rumänien") == [] and cases(investigator, "0342") == []
+
+
 @pytest.mark.parametrize("typed", ["070 123 45 67", "070-1234567", "+46 (0)70 123 45 67", "0046701234567"])
 def test_a_phone_in_any_format_and_a_partial_number(client, investigator, typed):
     assert search(client, investigator, typed)[0]["id"] == "phone:+46701234567"

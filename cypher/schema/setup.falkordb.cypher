@@ -2,7 +2,7 @@
 //   Range indexes for every entity key, person match keys and the fact properties
 //   that reads and batch commits look up (FalkorDB has no IF NOT EXISTS: the store skips existing ones);
 //   full-text indexes on the fact properties that search reads (names live on INVOLVES edges,
-//   hotel, street, city and advert spellings on MENTIONS edges).
+//   hotel, street, city and advert spellings on MENTIONS edges) and on case titles.
 CREATE INDEX FOR (n:Case) ON (n.case_id)
 ;
 CREATE INDEX FOR (n:Person) ON (n.person_id)
@@ -42,3 +42,5 @@ CREATE INDEX FOR ()-[r:MAYBE_SAME_AS]-() ON (r.batch_id)
 CREATE FULLTEXT INDEX FOR ()-[r:INVOLVES]-() ON (r.name)
 ;
 CREATE FULLTEXT INDEX FOR ()-[r:MENTIONS]-() ON (r.hotel_name, r.street, r.city, r.advert_id, r.site)
+;
+CREATE FULLTEXT INDEX FOR (n:Case) ON (n.title)

@@ -4,7 +4,7 @@
 //   until every index is online. Idempotent (IF NOT EXISTS). Person.match_keys and
 //   n.case_ids get no index: a Neo4j 5 range index on a list property does not serve
 //   `$x IN n.list` lookups. Full-text indexes serve search: names on INVOLVES, the hotel,
-//   street, city and advert spellings on MENTIONS.
+//   street, city and advert spellings on MENTIONS, and case titles.
 CREATE CONSTRAINT case_case_id IF NOT EXISTS
 FOR (n:Case) REQUIRE n.case_id IS UNIQUE
 ;
@@ -148,5 +148,8 @@ FOR ()-[r:INVOLVES]-() ON EACH [r.name]
 ;
 CREATE FULLTEXT INDEX mentions_text IF NOT EXISTS
 FOR ()-[r:MENTIONS]-() ON EACH [r.hotel_name, r.street, r.city, r.advert_id, r.site]
+;
+CREATE FULLTEXT INDEX case_title IF NOT EXISTS
+FOR (n:Case) ON EACH [n.title]
 ;
 CALL db.awaitIndexes(300)

@@ -6,8 +6,9 @@ Text goes through each backend's full-text index on the facts that hold the spel
 prefix term, so ``andr pop`` finds Andrei Popescu. A phone typed in any format (``070-123
 45 67``, ``+46 70 123 45 67``, ``0046701234567``) is normalised to E.164 with
 ``ingest.normalise`` and looked up exactly; a partial number (``070 123``) finds the numbers
-that start with it. Case ids and titles are matched among the caller's own cases. Every read
-is scoped by the caller's visible cases, and labels and cases come from visible facts only.
+that start with it. Case ids are matched among the caller's own case ids (any part of one),
+case titles through a full-text index as names are (every word a prefix term). Every read is
+scoped by the caller's visible cases, and labels and cases come from visible facts only.
 """
 
 from __future__ import annotations
@@ -70,11 +71,14 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
     ft = full_text_query(text, store.backend)
     if ft:
         take(store.read("views/search_fulltext", {"ft": ft, "limit": limit}, allowed_cases=allowed))
-    take(store.read("views/search_cases", {"q": text.lower(), "limit": limit}, allowed_cases=allowed))
+        take(store.read("views/search_case_titles", {"ft": ft, "limit": limit}, allowed_cases=allowed))
+    needle = text.lower()
+    if case_ids := sorted(c for c in allowed if needle in c.lower())[:limit]:
+        take(store.read("views/search_cases", {"case_ids": case_ids, "limit": limit},
+                        allowed_cases=allowed))
     if not found:
         return []
     described = graph.describe(store, allowed, found)
-    needle = text.lower()
 
     def rank(nid: int) -> tuple:
         hit = described[nid]
