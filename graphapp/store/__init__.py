@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graphapp.settings import Settings
@@ -96,9 +97,8 @@ class GraphStore:
         """Run independent reads (``(name, params)`` each, as :meth:`read` takes them) with the
         same visible cases; return their rows in the same order. Up to
         :attr:`concurrent_reads` of them run at once: a report's follow-up reads (labels,
-        dates, hits) need not wait for each other. The calling thread reads too, and the
-        threads it starts end with the call (none is left running: ingest forks a helper
-        only when no other thread runs)."""
+        dates, hits) need not wait for each other. The threads are this call's own and end
+        with it (none is left running: ingest forks a helper only when no other thread runs)."""
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
         allowed = frozenset(allowed_cases)
@@ -106,34 +106,10 @@ class GraphStore:
         if workers < 2:
             return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
                     for name, params in reads]
-        results: list[Any] = [None] * len(reads)
-        failures: list[BaseException | None] = [None] * len(reads)
-        queue = iter(list(enumerate(reads)))
-        taking = threading.Lock()
-
-        def work() -> None:
-            while True:
-                with taking:
-                    item = next(queue, None)
-                if item is None:
-                    return
-                i, (name, params) = item
-                try:
-                    results[i] = self.read(name, params, allowed_cases=allowed, timeout=timeout)
-                except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread below
-                    failures[i] = exc
-
-        helpers = [threading.Thread(target=work, name="graph-read", daemon=True)
-                   for _ in range(workers - 1)]
-        for helper in helpers:
-            helper.start()
-        work()
-        for helper in helpers:
-            helper.join()
-        for failure in failures:
-            if failure is not None:
-                raise failure
-        return results
+        with ThreadPoolExecutor(workers, thread_name_prefix="graph-read") as pool:
+            futures = [pool.submit(self.read, name, params, allowed_cases=allowed, timeout=timeout)
+                       for name, params in reads]
+            return [future.result() for future in futures]
 
     def read_unscoped(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Read across every case, read-only: ingest's own lookups, never a user's read path.
