@@ -333,11 +333,13 @@ _RESTAMP = {
     "sqlite": "UPDATE access_stamp SET stamp = lower(hex(randomblob(16))) WHERE id = 1",
     "postgresql": "UPDATE access_stamp SET stamp = gen_random_uuid()::text WHERE id = 1",
 }
-_ACCESS_STAMP = {
+_STAMP_EVENTS = ("INSERT", "UPDATE", "DELETE")
+#: The triggers that replace the stamp, made at every start (as the audit log's are).
+ACCESS_STAMP_TRIGGERS = {
     "sqlite": [
         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_access AFTER {event} ON {table} "
         f"BEGIN {_RESTAMP['sqlite']}; END"
-        for table in RIGHTS_TABLES for event in ("INSERT", "UPDATE", "DELETE")
+        for table in RIGHTS_TABLES for event in _STAMP_EVENTS
     ],
     "postgresql": [
         "CREATE OR REPLACE FUNCTION access_restamp() RETURNS trigger AS $$ "
@@ -347,6 +349,13 @@ _ACCESS_STAMP = {
             f"CREATE TRIGGER {table}_access AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION access_restamp()")],
     ],
+}
+#: What takes them away again (migration 0007's downgrade).
+ACCESS_STAMP_TRIGGERS_DROPPED = {
+    "sqlite": [f"DROP TRIGGER IF EXISTS {table}_{event.lower()}_access"
+               for table in RIGHTS_TABLES for event in _STAMP_EVENTS],
+    "postgresql": [*[f"DROP TRIGGER IF EXISTS {table}_access ON {table}" for table in RIGHTS_TABLES],
+                   "DROP FUNCTION IF EXISTS access_restamp()"],
 }
 
 _APPEND_ONLY = {
@@ -394,7 +403,7 @@ def get_engine(settings: Settings) -> Engine:
 
                 bring_to_head(conn)
                 for stmt in (_APPEND_ONLY.get(engine.dialect.name, [])
-                             + _ACCESS_STAMP.get(engine.dialect.name, [])):
+                             + ACCESS_STAMP_TRIGGERS.get(engine.dialect.name, [])):
                     conn.execute(text(stmt))
                 if conn.execute(text("SELECT count(*) FROM audit_writer")).scalar() == 0:
                     conn.execute(text("INSERT INTO audit_writer (id, appends) VALUES (1, 0)"))

@@ -29,15 +29,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from graphapp.db import RIGHTS_TABLES
+    from graphapp.db import ACCESS_STAMP_TRIGGERS_DROPPED
 
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    for table in RIGHTS_TABLES:
-        if postgresql:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_access ON {table}")
-        else:
-            for event in ("insert", "update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_access")
-    if postgresql:
-        op.execute("DROP FUNCTION IF EXISTS access_restamp()")
+    for statement in ACCESS_STAMP_TRIGGERS_DROPPED.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
     op.drop_table("access_stamp")
