@@ -89,6 +89,45 @@ def test_read_all_answers_each_read_as_read_does_in_order(demo_store):
         demo_store.read_all(reads + [("ingest/existing_cases", {"case_ids": []})], allowed_cases=allowed)
 
 
+def test_read_all_raises_the_first_failing_read_and_leaves_its_connections_clean(demo_store):
+    # A read the server refuses at run time (a slice bound given as text) fails the call as
+    # that read alone would; every connection goes back to the pool, and the next reads on
+    # them get their own answers.
+    allowed = ["K-2024-0287"]
+    good = ("views/search_phone", {"e164": "+46701234567"})
+    expected = demo_store.read(*good, allowed_cases=allowed)
+    assert expected
+    nid = demo_store.read("views/entity/phone", {"key": "+46701234567"}, allowed_cases=allowed)[0]["nid"]
+    bad = ("views/neighbours", {"nids": [nid], "skip": 0, "per_node": "ten"})
+    with pytest.raises(StoreError) as failed:
+        demo_store.read(*bad, allowed_cases=allowed)
+    pool = demo_store.redis().connection_pool
+    with pytest.raises(StoreError) as failed_together:
+        demo_store.read_all([good, bad, good], allowed_cases=allowed)
+    assert str(failed_together.value) == str(failed.value)
+    for _ in range(3):
+        assert demo_store.read_all([good, good, good], allowed_cases=allowed) == [expected] * 3
+    assert len(pool._in_use_connections) == 0
+
+
+def test_read_all_starts_a_killed_server_again(private_settings, demo_dir):
+    store = FalkorStore(private_settings)
+    try:
+        store.ensure_schema()
+        assert load_directory(demo_dir, store, private_settings).ok
+        allowed = ["K-2024-0113"]
+        reads = [("views/search_phone", {"e164": "+46701234567"})] * 2
+        before = store.read_all(reads, allowed_cases=allowed)
+        assert before[0]
+        pid = store.server_pid
+        os.kill(pid, signal.SIGKILL)
+        _wait_dead(pid)
+        assert store.read_all(reads, allowed_cases=allowed) == before
+        assert store.server_pid not in (0, pid)
+    finally:
+        store.close()
+
+
 def test_read_refuses_a_query_that_ignores_allowed_cases(store):
     with pytest.raises(StoreError, match="allowed_cases"):
         store.read("ingest/existing_cases", {"case_ids": []}, allowed_cases=[])
@@ -262,7 +301,8 @@ def test_fact_filters_by_case_tail_answer_as_the_plain_list(store, settings, tmp
         "MATCH (n) WHERE NOT n:Case RETURN id(n)").result_set]
     for name, params in [("views/labels", {"nids": nids}),
                          ("views/neighbours", {"nids": nids, "skip": 0, "per_node": 1000}),
-                         ("views/links_cross_case", {"min_cases": 2})]:
+                         ("views/links_cross_case_persons", {"min_cases": 2}),
+                         ("views/links_cross_case_entities", {"min_cases": 2})]:
         text = demo_store.query(name).text
         assert "allowed_cases_by_tail" not in text
         plain = [scope_value(row, frozenset(allowed)) for row in demo_store._run(

@@ -1,6 +1,6 @@
 // description: >-
 //   Deconfliction for the cross-case report: the cases the caller may NOT see that hold a
-//   committed fact about each of these entities (internal ids from views/links_cross_case).
+//   committed fact about each of these entities (internal ids from views/links_cross_case_*).
 //   Written like views/hits_entity and as safe: $allowed_cases requires the entity to be
 //   visible and keeps only cases NOT among the caller's; each row holds plain strings (the
 //   entity's public id and four case attributes), never a node or a fact, and

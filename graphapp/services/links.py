@@ -2,7 +2,7 @@
 
 An entity with facts in several visible cases is where investigations should talk to each
 other: the same phone in Jönköping and Helsingborg, one hotel in three operations. The report
-walks out from the caller's allowed Case nodes (``views/links_cross_case``), never scans every
+walks out from the caller's allowed Case nodes (``views/links_cross_case_*``), never scans every
 node's ``case_ids`` (FALKORDB.md measured both: the walk costs what the caller's cases hold, the
 scan what the database holds). For each entity it shows its visible cases, their regions (the
 cases' units), the first and last date its visible facts state, and the hits in cases the
@@ -72,11 +72,13 @@ def cross_case(store: GraphStore, settings: Settings | None, actor: Actor, min_c
         return empty
     by_nid: dict[int, Node] = {}
     cases_of: dict[int, list[str]] = {}
-    # The caller's cases are read beside the walk (the ranking needs their regions).
-    walk, case_rows = store.read_all([("views/links_cross_case", {"min_cases": min_cases}),
-                                      ("views/cases", {"case_ids": sorted(visible)})],
-                                     allowed_cases=visible)
-    for row in walk:
+    # The walk in two parts that share no entity (persons; the rest) side by side, and the
+    # caller's cases beside them (the ranking needs their regions).
+    persons, entities, case_rows = store.read_all(
+        [("views/links_cross_case_persons", {"min_cases": min_cases}),
+         ("views/links_cross_case_entities", {"min_cases": min_cases}),
+         ("views/cases", {"case_ids": sorted(visible)})], allowed_cases=visible)
+    for row in chain(persons, entities):
         cases = sorted(set(row["cases"]) & visible)
         node = _node(row["label"], row["key"], cases)
         if node is not None and node.kind in kinds and len(cases) >= min_cases:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graphapp.settings import Settings
@@ -95,21 +94,14 @@ class GraphStore:
     def read_all(self, reads: Sequence[tuple[str, dict[str, Any]]], *,
                  allowed_cases: Iterable[str], timeout: float | None = None) -> list[list[dict[str, Any]]]:
         """Run independent reads (``(name, params)`` each, as :meth:`read` takes them) with the
-        same visible cases; return their rows in the same order. Up to
-        :attr:`concurrent_reads` of them run at once: a report's follow-up reads (labels,
-        dates, hits) need not wait for each other. The threads are this call's own and end
-        with it (none is left running: ingest forks a helper only when no other thread runs)."""
+        same visible cases; return their rows in the same order. A backend that can run
+        several at once (:attr:`concurrent_reads`) does: a report's follow-up reads (labels,
+        dates, hits) need not wait for each other. Here, one after the other."""
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
         allowed = frozenset(allowed_cases)
-        workers = min(self.concurrent_reads, len(reads))
-        if workers < 2:
-            return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
-                    for name, params in reads]
-        with ThreadPoolExecutor(workers, thread_name_prefix="graph-read") as pool:
-            futures = [pool.submit(self.read, name, params, allowed_cases=allowed, timeout=timeout)
-                       for name, params in reads]
-            return [future.result() for future in futures]
+        return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
+                for name, params in reads]
 
     def read_unscoped(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Read across every case, read-only: ingest's own lookups, never a user's read path.
