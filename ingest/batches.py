@@ -4,6 +4,17 @@ A batch's facts are written pending (``pending_case`` instead of ``case_id``: in
 every read), then one query commits them all. The loader holds a lock file for its batch
 while it runs; start-up recovery rolls back only pending batches whose lock is free (a
 ``serve`` started beside a running load leaves it alone) and finishes committed ones.
+
+A fact another batch already stated (same ``rel_key``) is restated, not written again: the
+later batch joins the fact's ``restated_by`` when it states the same values, else its
+``differed_by``, with its own statement kept as a dormant edge beside the fact (no read sees
+it; ``cypher/ingest/load_*``). The fact shows the values of the batch its ``batch_id``
+names. Withdrawing that batch hands the fact to a restater (a same-value one first, else a
+dormant statement takes the fact's place), so a fact stays while any committed batch states
+it; withdrawing or rolling back a restater only takes it off the lists. Lists and dormant
+edges hold only committed batches' statements, and a pending fact no other batch's, because
+loads, withdrawals and recovery run one at a time under the ingest lock
+(:func:`serialised`), each recovering dead batches first.
 """
 
 from __future__ import annotations
@@ -29,6 +40,29 @@ class BatchError(Exception):
 
 def lock_path(settings: Settings, batch_id: str) -> Path:
     return settings.lock_dir / f"batch-{batch_id}.lock"
+
+
+def ingest_lock_path(settings: Settings) -> Path:
+    return settings.lock_dir / "ingest.lock"
+
+
+@contextmanager
+def serialised(settings: Settings) -> Iterator[None]:
+    """Hold the ingest lock (waiting for it): what writes, rolls back or withdraws a batch
+    runs one at a time, so that no batch restates a fact that another, still pending, batch
+    wrote, and no withdrawal hands a fact to a batch that is not committed. Taken before any
+    batch's own lock; released even on a crash (flock)."""
+    settings.lock_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ingest_lock_path(settings)))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log.warning("waiting for another ingest load or withdrawal to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager
@@ -127,27 +161,70 @@ def finish(store: GraphStore, batch_id: str) -> int:
     return len(nids)
 
 
+def committed(store: GraphStore, batch_id: str) -> bool:
+    """Whether the batch's commit ran: any fact of it is visible (the commit is one query)."""
+    row = store.read_unscoped("ingest/count_batch_facts", {"batch_id": batch_id})[0]
+    return int(row["facts"]) > 0
+
+
 def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> int:
-    """Delete the batch's facts (its pending ones only, or all), re-derive the nodes they
-    touched and delete the entities left with no fact. Idempotent: safe to run again."""
+    """Take the batch's statements out of the graph, re-derive the nodes they touched and
+    delete the entities left with no fact; return how many of its facts were deleted.
+    Idempotent: safe to run again. Call it holding the ingest lock (:func:`serialised`).
+
+    ``pending_only`` (undoing a batch that never committed): its pending facts and dormant
+    statements go, and it leaves every fact's restated_by and differed_by; a batch whose
+    commit ran is left as it is (0). Otherwise (withdrawal) each of its facts that another
+    batch states is handed to that batch (ingest/hand_over_batch_facts, else
+    ingest/promote_restatements: the fact then shows that batch's values), and the rest go."""
+    if pending_only and committed(store, batch_id):
+        return 0
+    params = {"batch_id": batch_id}
     nids = endpoints(store, batch_id)
+    if not pending_only:
+        kept = int(store.write("ingest/hand_over_batch_facts", params)[0]["kept"])
+        promoted = int(store.write("ingest/promote_restatements", params)[0]["promoted"])
+        if kept or promoted:
+            log.info("batch %s: %d facts kept, other batches state them (%d with their values)",
+                     batch_id, kept + promoted, promoted)
     deleted = int(store.write("ingest/delete_batch_edges",
-                              {"batch_id": batch_id, "pending_only": pending_only})[0]["deleted"])
+                              {**params, "pending_only": pending_only})[0]["deleted"] or 0)
+    store.write("ingest/forget_batch_restatements", params)
+    if not pending_only:
+        store.write("ingest/hand_over_created_cases", params)
     derive(store, nids)
     for start in range(0, len(nids), BATCH_SIZE):
         store.write("ingest/delete_orphans", {"nids": nids[start:start + BATCH_SIZE],
                                               "batch_id": batch_id})
-    store.write("ingest/delete_created_cases", {"batch_id": batch_id})
+    store.write("ingest/delete_created_cases", params)
     return deleted
 
 
 def recover(store: GraphStore, settings: Settings) -> list[str]:
     """Finish committed batches and roll back pending ones whose loader is gone.
 
-    Returns one line per batch acted on, for the operator.
+    Returns one line per batch acted on, for the operator. Does nothing while another
+    process holds the ingest lock: that is a load or a withdrawal, which recovered first.
     """
+    lock = FileLock(str(ingest_lock_path(settings)))
+    settings.lock_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log.info("ingest recovery skipped: a load or a withdrawal is running (it recovers first)")
+        return []
+    try:
+        return recover_held(store, settings)
+    finally:
+        lock.release()
+
+
+def recover_held(store: GraphStore, settings: Settings, skip: str = "") -> list[str]:
+    """:func:`recover`, by a caller that holds the ingest lock (leaving batch ``skip`` alone)."""
     done = []
     for batch in list_batches(settings, ("pending", "committed", "withdrawing")):
+        if batch.batch_id == skip:
+            continue
         with lock_if_free(settings, batch.batch_id) as free:
             if free:  # else a loader is still working on it
                 line = _recover_one(store, settings, batch)
@@ -166,9 +243,10 @@ def _recover_one(store: GraphStore, settings: Settings, batch: IngestBatch) -> s
         return f"finished withdrawing batch {batch.batch_id}"
     if batch.status == "pending":
         removed = remove(store, batch.batch_id, pending_only=True)
-        if endpoints(store, batch.batch_id):
-            # Facts of the batch remain, so its commit (one atomic query) ran before the loader
-            # stopped, unrecorded: the facts are visible; finish the batch, do not disown them.
+        if committed(store, batch.batch_id):
+            # Facts of the batch are visible, so its commit (one atomic query) ran before the
+            # loader stopped, unrecorded: finish the batch, do not disown them (remove() left
+            # the batch as it was).
             from ingest import resolve
 
             finish(store, batch.batch_id)
@@ -190,12 +268,23 @@ def _recover_one(store: GraphStore, settings: Settings, batch: IngestBatch) -> s
 
 
 def withdraw(store: GraphStore, settings: Settings, batch_id: str) -> int:
-    """Remove a loaded batch's facts from the graph; return how many facts were removed."""
-    batch = get_batch(settings, batch_id)
-    if batch.status not in ("complete", "committed", "withdrawing"):
-        raise BatchError(f"batch {batch_id} is {batch.status}; only a loaded batch can be withdrawn")
-    set_status(settings, batch_id, "withdrawing")
-    with holding_lock(settings, batch_id):
-        removed = remove(store, batch_id, pending_only=False)
-    set_status(settings, batch_id, "withdrawn")
+    """Remove a loaded batch's facts from the graph; return how many facts were removed.
+
+    A fact that another committed batch also states stays, handed to that batch (see
+    :func:`remove`). Waits for a running load or withdrawal to end, and recovers dead
+    batches first, so that every batch named on a fact's lists is committed."""
+    _withdrawable(get_batch(settings, batch_id))
+    with serialised(settings):
+        recover_held(store, settings, skip=batch_id)
+        _withdrawable(get_batch(settings, batch_id))  # it may have changed while we waited
+        set_status(settings, batch_id, "withdrawing")
+        with holding_lock(settings, batch_id):
+            removed = remove(store, batch_id, pending_only=False)
+        set_status(settings, batch_id, "withdrawn")
     return removed
+
+
+def _withdrawable(batch: IngestBatch) -> None:
+    if batch.status not in ("complete", "committed", "withdrawing"):
+        raise BatchError(f"batch {batch.batch_id} is {batch.status}; "
+                         "only a loaded batch can be withdrawn")

@@ -4,7 +4,10 @@ Pass one streams every file through the checks (:mod:`ingest.readers`) and resol
 rows point at (cases, persons), so that every problem is reported before anything is
 written. Pass two streams the files again in load order, about 5,000 rows at a time, and
 writes each chunk's facts *pending* (invisible to every read); one query then commits the
-whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`).
+whole batch and the touched nodes' indexes are derived (:mod:`ingest.batches`). Pass two,
+from recording the batch to its merge suggestions, holds the ingest lock: one batch writes
+at a time (another load's pass one runs meanwhile), so the facts it restates are committed
+ones (:func:`ingest.batches.serialised`).
 """
 
 from __future__ import annotations
@@ -791,23 +794,31 @@ def _write(store: GraphStore, settings: Settings, survey: Survey, planner: Plann
            result: LoadResult, actor: str, progress: Progress | None,
            visible_cases: frozenset[str] | None = None) -> None:
     batch_id = result.batch_id
-    before = _entity_count(store)
-    with batches.holding_lock(settings, batch_id):
-        # Recorded under the lock, so that recovery never mistakes it for an abandoned batch.
-        batches.record_start(settings, batch_id, directory=str(survey.directory), actor=actor,
-                             os_user=operator_name(), cases=result.cases, files=survey.manifest)
-        try:
-            result.facts_in_files = write_pending(store, survey, planner, batch_id, progress)
-            result.facts_created, touched = batches.commit(store, batch_id)
-        except BaseException as exc:  # Ctrl-C too: nothing half-written stays behind
-            _undo(store, settings, batch_id, exc)
-            raise
-        batches.set_status(settings, batch_id, "committed", facts_created=result.facts_created)
-        result.suggestions = resolve.suggest_for_batch(
-            store, batch_id, chain.from_iterable(planner.block_keys.pages()))
-        resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
+    # One batch at a time writes (batches.serialised): a fact this batch restates is then
+    # always a committed one, never another pending batch's; dead batches are recovered first.
+    with batches.serialised(settings):
+        batches.recover_held(store, settings)
+        before = _entity_count(store)
+        with batches.holding_lock(settings, batch_id):
+            # Recorded under the lock, so that recovery never mistakes it for an abandoned
+            # batch.
+            batches.record_start(settings, batch_id, directory=str(survey.directory),
+                                 actor=actor, os_user=operator_name(), cases=result.cases,
+                                 files=survey.manifest)
+            try:
+                result.facts_in_files = write_pending(store, survey, planner, batch_id,
+                                                      progress)
+                result.facts_created, touched = batches.commit(store, batch_id)
+            except BaseException as exc:  # Ctrl-C too: nothing half-written stays behind
+                _undo(store, settings, batch_id, exc)
+                raise
+            batches.set_status(settings, batch_id, "committed",
+                               facts_created=result.facts_created)
+            result.suggestions = resolve.suggest_for_batch(
+                store, batch_id, chain.from_iterable(planner.block_keys.pages()))
+            resolve.log_automatic_joins(settings, planner.joins, actor, batch_id)
+        result.entities_created = _entity_count(store) - before
     result.entities_touched = touched
-    result.entities_created = _entity_count(store) - before
     result.entities_matched = max(touched - result.entities_created, 0)
     if visible_cases is not None:
         result.scoped = True
@@ -819,7 +830,7 @@ def _undo(store: GraphStore, settings: Settings, batch_id: str, exc: BaseExcepti
     error = (str(exc) or type(exc).__name__)[:500]  # Ctrl-C: 'KeyboardInterrupt', not ''
     try:
         batches.remove(store, batch_id, pending_only=True)
-        if batches.endpoints(store, batch_id):
+        if batches.committed(store, batch_id):
             # The commit ran on the server though its answer was lost: recovery finishes it.
             batches.set_status(settings, batch_id, "committed", error=error)
         else:

@@ -19,17 +19,19 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from graphapp.access import Actor
 from graphapp.db import AuditRecord, session_scope
 from graphapp.settings import Settings
 from graphapp.store import StoreError
 from graphapp.store.falkor import FalkorStore
-from ingest import batches, demo, loader
+from ingest import batches, demo, loader, resolve
 from ingest.loader import Planner, load_directory, planned_chunks, survey_directory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,18 +254,23 @@ def start_loader(settings: Settings, directory: Path) -> subprocess.Popen:
 
 def wait_for_pending_phones(store, proc: subprocess.Popen, timeout: float = 60) -> int:
     """Poll until the loader has written pending phone facts; fail if it ends first."""
+    return wait_for_pending(store, proc, "Phone", timeout)
+
+
+def wait_for_pending(store, proc: subprocess.Popen, label: str, timeout: float = 60) -> int:
+    """Poll until the loader has written pending mentions of ``label``; fail if it ends first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             out, err = proc.communicate()
             raise AssertionError(f"loader ended (exit {proc.returncode}) before writing pending "
-                                 f"phone facts:\n{out}\n{err[-2000:]}")
-        phones = raw(store, "MATCH (:Case)-[e:MENTIONS]->(:Phone) WHERE e.pending_case IS NOT NULL "
-                            "RETURN count(e)")[0][0]
-        if phones:
-            return phones
+                                 f"{label} facts:\n{out}\n{err[-2000:]}")
+        found = raw(store, f"MATCH (:Case)-[e:MENTIONS]->(:{label}) WHERE e.pending_case IS NOT NULL "
+                           "RETURN count(e)")[0][0]
+        if found:
+            return found
         time.sleep(0.02)
-    raise AssertionError(f"no pending phone facts within {timeout} s")
+    raise AssertionError(f"no pending {label} facts within {timeout} s")
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -636,21 +643,322 @@ def test_store_refusing_writes_mid_load_leaves_nothing_visible_and_recovery_clea
     assert_indexes_consistent(store)
 
 
-# -- known limits ----------------------------------------------------------------------------
+# -- 8. facts that several batches state ---------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="a fact stated again by a later batch keeps only the first "
-                                       "batch's batch_id: withdrawing the first removes it although "
-                                       "the later, still loaded, batch states it too")
+def restating_dir(directory: Path) -> Path:
+    """A later batch that states some of the demo's facts again: Andrei Popescu's record and
+    his phone in K-2024-0113 with the same values, Maria Ionescu's phone with another first
+    date (2024-02-21, the demo says 2024-02-20), and one new address of Andrei's."""
+    write_csv(directory, "persons.csv", [
+        "case_id,person_ref,name,birth_date,nationality,national_id,role,source",
+        "K-2024-0113,P1,Andrei Popescu,1987-05-14,RO,,suspect,A-2024-0113-01",
+    ])
+    write_csv(directory, "phones.csv", [
+        "case_id,number,person_ref,country_hint,first_seen,last_seen,source",
+        "K-2024-0113,070-123 45 67,P1,SE,2024-02-01,2024-03-10,A-2024-0113-01",
+        "K-2024-0113,+40 721 555 010,P2,,2024-02-21,,A-2024-0113-02",
+    ])
+    write_csv(directory, "addresses.csv", [
+        "case_id,street,postcode,city,country,person_ref,kind,source",
+        "K-2024-0113,Nygatan 1,553 16,Jönköping,SE,P1,work,R-2024-0113-90",
+    ])
+    return directory
+
+
+MARIA_PHONE = "+40721555010"
+
+
+def phone_fact(store, case_id: str, e164: str, source: str) -> dict:
+    """The visible fact that ``case_id`` mentions the phone in record ``source``: its
+    properties, bookkeeping too."""
+    rows = raw(store, "MATCH (:Case {case_id: $c})-[e:MENTIONS]->(:Phone {e164: $p}) "
+                      "WHERE e.case_id IS NOT NULL AND e.source = $s RETURN properties(e)",
+               {"c": case_id, "p": e164, "s": source})
+    assert len(rows) == 1, (case_id, e164, source, rows)
+    return dict(rows[0][0])
+
+
+def visible(store) -> dict:
+    """What reads can see: the committed facts (bookkeeping lists left out) and the nodes in
+    some case."""
+    hidden = {"restated_by", "differed_by"}
+    state = graph_state(store)
+    edges = sorted(repr((r[0], sorted((k, _norm(v)) for k, v in r[1].items() if k not in hidden)))
+                   for r in raw(store, "MATCH ()-[e]->() WHERE e.case_id IS NOT NULL "
+                                       "RETURN type(e), properties(e)"))
+    nodes = sorted(repr((r[0], sorted((k, _norm(v)) for k, v in r[1].items())))
+                   for r in raw(store, "MATCH (n) WHERE size(n.case_ids) > 0 AND n.pending_batch IS NULL "
+                                       "RETURN labels(n), properties(n)"))
+    return {"facts": {f for f in state["facts"] if f[2] is not None}, "nodes": nodes, "edges": edges}
+
+
+def assert_no_restatement_left(store) -> None:
+    """No fact names another batch, and no batch's dormant statement is left behind."""
+    rows = raw(store, "MATCH ()-[e]->() WHERE e.restated_by IS NOT NULL OR e.differed_by IS NOT NULL "
+                      "OR e.case_id IS NULL RETURN type(e), properties(e) LIMIT 5")
+    assert rows == [], rows
+
+
+def only_batch(store) -> set[str]:
+    return {r[0] for r in raw(store, "MATCH ()-[e]->() WHERE type(e) <> 'MAYBE_SAME_AS' "
+                                     "RETURN DISTINCT e.batch_id")}
+
+
 def test_withdrawing_a_batch_keeps_facts_a_later_batch_also_states(demo_store, settings, tmp_path):
     store = demo_store
     first = (batches.list_batches(settings))[0].batch_id
-    second = load_directory(second_batch_dir(tmp_path / "b2"), store, settings)
+    directory = second_batch_dir(tmp_path / "b2")
+    second = load_directory(directory, store, settings)
     assert second.ok
+    expected = planned_facts(store, settings, directory)
+    # The second batch states that K-2024-0113 mentions the demo phone (A-2024-0113-01), with
+    # no dates: the fact shows the demo's dates, and the demo's batch, while the demo stands.
+    fact = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
+    assert (fact["batch_id"], fact["first_seen"], fact["differed_by"]) == (
+        first, "2024-02-01", [second.batch_id]), fact
+
     batches.withdraw(store, settings, first)
-    # The second batch states that K-2024-0113 mentions the demo phone (A-2024-0113-01).
     assert phone_cases(store, DEMO_PHONE) == [["K-2024-0113", "K-2025-0100"]], \
         phone_cases(store, DEMO_PHONE)
+    # Left: exactly the facts the second batch states, each with its values and its batch.
+    assert stated(graph_state(store)["facts"]) == expected, \
+        _diff(stated(graph_state(store)["facts"]), expected)
+    fact = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
+    assert fact["batch_id"] == second.batch_id and "first_seen" not in fact, fact
+    assert fact["source"] == "A-2024-0113-01" and fact["rel_key"] in {f[1] for f in expected}, fact
+    assert only_batch(store) == {second.batch_id}, only_batch(store)
+    assert_no_restatement_left(store)
+    assert_indexes_consistent(store)
+
+    # Withdrawing the second too removes them; the demo's case that held them goes with them.
+    batches.withdraw(store, settings, second.batch_id)
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
+
+
+def test_a_fact_stays_while_any_committed_batch_states_it_with_that_batchs_values(
+        demo_store, settings, tmp_path):
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    before = visible(store)
+    directory = restating_dir(tmp_path / "r")
+    later = load_directory(directory, store, settings)
+    assert later.ok, [str(p) for p in later.problems]
+    assert later.facts_created == 2, later.facts_created  # the new address: MENTIONS, RESIDES_AT
+    expected = planned_facts(store, settings, directory)
+    assert len(expected) == 7, expected
+    # While the demo stands, both restated facts show its values and its batch.
+    same = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
+    other = phone_fact(store, "K-2024-0113", MARIA_PHONE, "A-2024-0113-02")
+    assert (same["batch_id"], same["restated_by"]) == (first, [later.batch_id]), same
+    assert (other["batch_id"], other["first_seen"], other["differed_by"]) == (
+        first, "2024-02-20", [later.batch_id]), other
+    now = visible(store)
+    assert now["facts"] - before["facts"] == {f for f in expected if f not in before["facts"]}
+    assert len(now["facts"]) == len(before["facts"]) + 2
+    # Reads show neither the lists nor the dormant statement (provenance stays batch_id).
+    for phone in (DEMO_PHONE, MARIA_PHONE):
+        nid = raw(store, "MATCH (p:Phone {e164: $p}) RETURN id(p)", {"p": phone})[0][0]
+        rels = [r["rel"] for r in store.read("views/facts", {"nid": nid, "limit": 100},
+                                             allowed_cases=ALL_CASES)]
+        assert rels and all("/" not in r.id for r in rels), [r.id for r in rels]
+        shown = {k for r in rels for k in r.to_dict()["properties"]}
+        assert not shown & {"restated_by", "differed_by", "dormant_case"}, shown
+
+    result = batches.withdraw(store, settings, first)
+    assert result == len(before["facts"]) - 5, result  # five facts the later batch states stay
+    assert stated(graph_state(store)["facts"]) == expected, \
+        _diff(stated(graph_state(store)["facts"]), expected)
+    same = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
+    other = phone_fact(store, "K-2024-0113", MARIA_PHONE, "A-2024-0113-02")
+    assert (same["batch_id"], same["first_seen"], same["last_seen"]) == (
+        later.batch_id, "2024-02-01", "2024-03-10"), same
+    assert (other["batch_id"], other["first_seen"]) == (later.batch_id, "2024-02-21"), other
+    assert "last_seen" not in other, other
+    assert only_batch(store) == {later.batch_id}, only_batch(store)
+    assert_no_restatement_left(store)
+    assert_indexes_consistent(store)
+    assert phone_cases(store, MARIA_PHONE) == [["K-2024-0113"]], phone_cases(store, MARIA_PHONE)
+    andrei = person_of(store, "K-2024-0113", "P1")
+    rows = raw(store, "MATCH (p:Person {person_id: $p}) RETURN p.case_ids, size(p.match_keys)",
+               {"p": andrei})
+    assert rows[0][0] == ["K-2024-0113"] and rows[0][1] > 0, rows
+
+    batches.withdraw(store, settings, later.batch_id)
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
+
+
+def test_withdrawing_the_restating_batch_leaves_the_first_as_it_was(demo_store, settings, tmp_path):
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    before = graph_state(store)
+    later = load_directory(restating_dir(tmp_path / "r"), store, settings)
+    assert later.ok
+    assert batches.withdraw(store, settings, later.batch_id) == 2
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+    batches.withdraw(store, settings, first)
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
+
+
+def test_loading_a_restating_batch_twice_keeps_its_facts_until_both_are_withdrawn(
+        demo_store, settings, tmp_path):
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    directory = restating_dir(tmp_path / "r")
+    once = load_directory(directory, store, settings)
+    after_once = visible(store)
+    twice = load_directory(directory, store, settings)
+    assert (once.ok, twice.ok, twice.facts_created) == (True, True, 0)
+    assert visible(store) == after_once
+    expected = planned_facts(store, settings, directory)
+
+    batches.withdraw(store, settings, first)
+    batches.withdraw(store, settings, once.batch_id)
+    assert stated(graph_state(store)["facts"]) == expected
+    assert only_batch(store) == {twice.batch_id}, only_batch(store)
+    assert_no_restatement_left(store)
+    assert_indexes_consistent(store)
+    batches.withdraw(store, settings, twice.batch_id)
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
+
+
+def test_a_pending_restater_changes_nothing_visible_and_its_roll_back_restores_the_graph(
+        demo_store, settings, tmp_path):
+    store = demo_store
+    before, seen = graph_state(store), visible(store)
+    demo_phone = phone_cases(store, DEMO_PHONE)
+    batch_id = "b-pending-restater"
+    write_pending(store, settings, restating_dir(tmp_path / "r"), batch_id)
+    # Written: the new facts pending, both restatements recorded (one as a dormant statement).
+    assert raw(store, "MATCH ()-[e]->() WHERE $b IN e.restated_by RETURN count(e)",
+               {"b": batch_id})[0][0] == 3  # Andrei's record, his phone, his use of it
+    assert raw(store, "MATCH ()-[e]->() WHERE e.dormant_case IS NOT NULL RETURN count(e)")[0][0] == 2
+    assert visible(store) == seen
+    assert phone_cases(store, DEMO_PHONE) == demo_phone
+    found = store.read("views/search_phone", {"e164": MARIA_PHONE}, allowed_cases=ALL_CASES)
+    assert found, found
+
+    assert batches.recover(store, settings) == [f"rolled back batch {batch_id} (2 pending facts removed)"]
+    assert statuses(settings)[batch_id] == "rolled-back", statuses(settings)
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+
+
+def test_ctrl_c_in_a_restating_load_leaves_the_graph_as_before(demo_store, settings, tmp_path):
+    store = demo_store
+    before = graph_state(store)
+    written = []
+
+    def interrupt_after_phones(_rows):
+        written.append(raw(store, "MATCH ()-[e]->() WHERE e.restated_by IS NOT NULL "
+                                  "OR e.dormant_case IS NOT NULL RETURN count(e)")[0][0])
+        if len(written) == 2:  # persons, phones written
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_directory(restating_dir(tmp_path / "r"), store, settings, progress=interrupt_after_phones)
+    assert written[-1] == 5, written  # 3 facts restated, 2 dormant statements
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+
+
+def test_killed_restating_loader_then_recovery_restores_the_graph(
+        private_settings, private_store, demo_dir, big_dir):
+    settings, store = private_settings, private_store
+    base = load_directory(demo_dir, store, settings)
+    assert base.ok
+    # Restatements of the demo at the head of the big batch: Andrei's phone without dates (a
+    # dormant statement), an address with the demo's own values (restated_by).
+    _insert_rows(big_dir / "phones.csv", ["K-2024-0113,070-123 45 67,P1,A-2024-0113-01"])
+    _insert_rows(big_dir / "addresses.csv",
+                 ["K-2024-0113,Västra Storgatan 12,553 15,Jönköping,SE,A-2024-0113-01"])
+    before = graph_state(store)
+
+    proc = start_cli(settings, "ingest", big_dir)
+    try:
+        wait_for_pending(store, proc, "Address")
+    finally:
+        kill(proc)
+    killed = the_other_batch(settings, base.batch_id)
+    written = settled_pending(store)
+    marks = raw(store, "MATCH ()-[e]->() WHERE $b IN e.restated_by OR $b IN e.differed_by "
+                       "RETURN count(e)", {"b": killed})[0][0]
+    assert marks >= 3, marks  # the phone's mention and use, the address's mention
+    assert raw(store, "MATCH ()-[e]->() WHERE e.batch_id = $b AND e.dormant_case IS NOT NULL "
+                      "RETURN count(e)", {"b": killed})[0][0] >= 1
+
+    assert batches.recover(store, settings) == [
+        f"rolled back batch {killed} ({written} pending facts removed)"]
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+
+
+def test_a_split_record_takes_the_dormant_statements_of_its_facts_along(
+        demo_store, settings, tmp_path):
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    directory = tmp_path / "r"
+    write_csv(directory, "phones.csv", [
+        "case_id,number,person_ref,country_hint,first_seen,last_seen,source",
+        "K-2024-0113,070-123 45 67,P1,SE,2024-02-02,2024-03-10,A-2024-0113-01",
+    ])
+    later = load_directory(directory, store, settings)
+    assert later.ok
+    andrei = person_of(store, "K-2024-0113", "P1")
+    split = resolve.split(store, settings, Actor(name="rita", role="investigator",
+                                                 cases={"K-2024-0113": "edit"}),
+                          andrei, "K-2024-0113:P1")
+    moved = split["person_id"]
+    assert person_of(store, "K-2024-0113", "P1") == moved != andrei
+    uses = raw(store, "MATCH (p:Person)-[u:USES]->(:Phone {e164: $e}) WHERE u.person_ref = 'P1' "
+                      "AND coalesce(u.case_id, u.dormant_case) = 'K-2024-0113' "
+                      "RETURN p.person_id, u.case_id IS NULL", {"e": DEMO_PHONE})
+    assert sorted(uses) == [[moved, False], [moved, True]], uses  # the fact, its dormant twin
+    live = raw(store, "MATCH (p:Person {person_id: $p})-[e]-() WHERE e.case_id IS NOT NULL "
+                      "RETURN count(e)", {"p": moved})[0][0]
+    assert split["facts_moved"] == live, (split, live)
+
+    batches.withdraw(store, settings, first)
+    rows = raw(store, "MATCH (p:Person)-[u:USES]->(:Phone {e164: $e}) RETURN p.person_id, "
+                      "u.batch_id, u.first_seen, u.case_id", {"e": DEMO_PHONE})
+    assert rows == [[moved, later.batch_id, "2024-02-02", "K-2024-0113"]], rows
+    assert_no_restatement_left(store)
+    assert_indexes_consistent(store)
+
+
+def test_withdrawal_and_recovery_wait_for_a_running_load(demo_store, settings, tmp_path):
+    """Loads, withdrawals and recovery hold the ingest lock one at a time: a withdrawal waits
+    for the load (so it never hands a fact to a batch still pending), recovery beside a load
+    does nothing (the load recovered first), and a withdrawal recovers dead batches first."""
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    dead = "b-dead-restater"
+    write_pending(store, settings, restating_dir(tmp_path / "r"), dead)
+    done = threading.Event()
+    errors = []
+
+    def withdraw():
+        try:
+            batches.withdraw(store, settings, first)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        done.set()
+
+    with batches.serialised(settings):  # as a running load holds it
+        assert batches.recover(store, settings) == []
+        assert statuses(settings)[dead] == "pending"
+        worker = threading.Thread(target=withdraw)
+        worker.start()
+        assert not done.wait(1.0), "the withdrawal did not wait for the running load"
+        assert statuses(settings)[first] == "complete", statuses(settings)
+    assert done.wait(60), "the withdrawal did not finish once the load had"
+    worker.join()
+    assert errors == [], errors
+    assert statuses(settings)[dead] == "rolled-back", statuses(settings)
+    assert statuses(settings)[first] == "withdrawn", statuses(settings)
+    # The dead batch's restatements were undone before the withdrawal: nothing of it stays.
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
 
 
 def test_ingest_recover_reports_what_it_recovered(run, store, settings, demo_dir):

@@ -4,6 +4,13 @@
 //   list (ingest/loader.py ROW_COLUMNS, in this order; a list encodes much faster than a
 //   map); a fact's key is null when the row states no such fact, and an empty property is
 //   null, which sets nothing.
+//   A fact already in the graph (same rel_key) that another batch stated is restated, not
+//   written again (ON MATCH, so a new fact costs nothing more): this batch joins the fact's
+//   restated_by when it states the same values, else its differed_by, and its own statement
+//   is kept beside the fact as a dormant edge (rel_key + '/' + batch_id, dormant_case
+//   instead of case_id: no read ever sees it). The fact keeps the values and batch_id of the
+//   batch that first stated it; withdrawing that batch hands it to a restater, whose values
+//   it then shows (ingest/batches.py). Running a chunk again changes nothing.
 // params:
 //   rows: list
 //   batch_id: string
@@ -17,9 +24,39 @@ ON CREATE SET n.case_ids = []
 MERGE (c)-[m:MENTIONS {rel_key: mention}]->(n)
 ON CREATE SET m.street = street, m.postcode = postcode, m.city = city, m.country = country,
               m.source = source, m.pending_case = case_id, m.batch_id = $batch_id
+ON MATCH SET m.restated_by = CASE WHEN m.batch_id = $batch_id
+                     OR $batch_id IN (coalesce(m.restated_by, []) + coalesce(m.differed_by, []))
+                     OR NOT (coalesce(m.street, '') = coalesce(street, '')
+                         AND coalesce(m.postcode, '') = coalesce(postcode, '')
+                         AND coalesce(m.city, '') = coalesce(city, '')
+                         AND coalesce(m.country, '') = coalesce(country, ''))
+                 THEN m.restated_by ELSE coalesce(m.restated_by, []) + [$batch_id] END,
+             m.differed_by = CASE WHEN m.batch_id = $batch_id
+                     OR $batch_id IN (coalesce(m.restated_by, []) + coalesce(m.differed_by, []))
+                     OR (coalesce(m.street, '') = coalesce(street, '')
+                         AND coalesce(m.postcode, '') = coalesce(postcode, '')
+                         AND coalesce(m.city, '') = coalesce(city, '')
+                         AND coalesce(m.country, '') = coalesce(country, ''))
+                 THEN m.differed_by ELSE coalesce(m.differed_by, []) + [$batch_id] END
+FOREACH (ignored IN CASE WHEN $batch_id IN coalesce(m.differed_by, []) THEN [1] ELSE [] END |
+  MERGE (c)-[d:MENTIONS {rel_key: mention + '/' + $batch_id}]->(n)
+  ON CREATE SET d.street = street, d.postcode = postcode, d.city = city, d.country = country,
+                d.source = source, d.dormant_case = case_id, d.batch_id = $batch_id)
 WITH n, case_id, source, resides_at, person_id, kind, person_ref
 WHERE resides_at IS NOT NULL
 MATCH (p:Person {person_id: person_id})
 MERGE (p)-[u:RESIDES_AT {rel_key: resides_at}]->(n)
 ON CREATE SET u.kind = kind, u.person_ref = person_ref, u.source = source,
               u.pending_case = case_id, u.batch_id = $batch_id
+ON MATCH SET u.restated_by = CASE WHEN u.batch_id = $batch_id
+                     OR $batch_id IN (coalesce(u.restated_by, []) + coalesce(u.differed_by, []))
+                     OR NOT (coalesce(u.kind, '') = coalesce(kind, ''))
+                 THEN u.restated_by ELSE coalesce(u.restated_by, []) + [$batch_id] END,
+             u.differed_by = CASE WHEN u.batch_id = $batch_id
+                     OR $batch_id IN (coalesce(u.restated_by, []) + coalesce(u.differed_by, []))
+                     OR (coalesce(u.kind, '') = coalesce(kind, ''))
+                 THEN u.differed_by ELSE coalesce(u.differed_by, []) + [$batch_id] END
+FOREACH (ignored IN CASE WHEN $batch_id IN coalesce(u.differed_by, []) THEN [1] ELSE [] END |
+  MERGE (p)-[d:RESIDES_AT {rel_key: resides_at + '/' + $batch_id}]->(n)
+  ON CREATE SET d.kind = kind, d.person_ref = person_ref, d.source = source,
+                d.dormant_case = case_id, d.batch_id = $batch_id)
