@@ -5,7 +5,8 @@
 //   node (a hotel with hundreds of stays) is capped. A merge suggestion is visible only when
 //   both of its cases are. Ids only: the caller picks the neighbours it keeps and reads their
 //   facts with views/neighbour_facts (a view of thousands of nodes spent most of its time
-//   decoding the facts of neighbours it then left out).
+//   decoding the facts of neighbours it then left out). shown_cases says which of them are
+//   cases, so the view knows its next frontier (cases are leaves) before it reads the facts.
 // params:
 //   allowed_cases: list<string>
 //   nids: list
@@ -17,5 +18,6 @@ WHERE id(n) = nid AND r.case_id IN $allowed_cases
   AND (type(r) <> 'MAYBE_SAME_AS' OR r.other_case_id IN $allowed_cases)
 WITH DISTINCT nid, m
 ORDER BY nid, labels(m)[0], id(m)
-WITH nid, collect(id(m)) AS others
-RETURN nid, size(others) AS total, others[$skip..($skip + $per_node)] AS shown
+WITH nid, collect(id(m)) AS others, collect(m:Case) AS cases
+RETURN nid, size(others) AS total, others[$skip..($skip + $per_node)] AS shown,
+       cases[$skip..($skip + $per_node)] AS shown_cases

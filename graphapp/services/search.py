@@ -65,17 +65,18 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
         else:
             found[located.nid] = located.node
             exact.add(located.nid)
+    # The look-ups do not wait for each other (store.read_all); taken in this order.
+    reads: list[tuple[str, dict]] = []
     if not exact and (prefix := _phone_prefix(text)) is not None:
-        take(store.read("views/search_phone_prefix", {"prefix": prefix, "limit": limit},
-                        allowed_cases=allowed))
-    ft = full_text_query(text, store.backend)
-    if ft:
-        take(store.read("views/search_fulltext", {"ft": ft, "limit": limit}, allowed_cases=allowed))
-        take(store.read("views/search_case_titles", {"ft": ft, "limit": limit}, allowed_cases=allowed))
+        reads.append(("views/search_phone_prefix", {"prefix": prefix, "limit": limit}))
+    if ft := full_text_query(text, store.backend):
+        reads += [("views/search_fulltext", {"ft": ft, "limit": limit}),
+                  ("views/search_case_titles", {"ft": ft, "limit": limit})]
     needle = text.lower()
     if case_ids := sorted(c for c in allowed if needle in c.lower())[:limit]:
-        take(store.read("views/search_cases", {"case_ids": case_ids, "limit": limit},
-                        allowed_cases=allowed))
+        reads.append(("views/search_cases", {"case_ids": case_ids, "limit": limit}))
+    for rows in store.read_all(reads, allowed_cases=allowed):
+        take(rows)
     if not found:
         return []
     described = graph.describe(store, allowed, found)
