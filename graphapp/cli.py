@@ -221,13 +221,16 @@ def ingest_withdraw(cx: CliContext, batch_id: str) -> None:
     from ingest import batches
 
     try:
-        removed = batches.withdraw(cx.store(), cx.settings, batch_id)
+        removal = batches.withdraw(cx.store(), cx.settings, batch_id)
     except batches.BatchError as exc:
         raise click.ClickException(str(exc)) from exc
     record = batches.get_batch(cx.settings, batch_id)
     _audit(cx.settings, "withdraw-batch", f"operator:{operator_name()}", cases=tuple(record.cases),
-           detail={"batch_id": batch_id, "facts_removed": removed})
-    click.echo(f"batch {batch_id} withdrawn: {removed} facts removed")
+           detail={"batch_id": batch_id, "facts_removed": removal.deleted,
+                   "facts_kept": removal.kept})
+    kept = (f"; {removal.kept} kept, stated by other loaded batches too" if removal.kept
+            else "")
+    click.echo(f"batch {batch_id} withdrawn: {removal.deleted} facts removed{kept}")
 
 
 @ingest.command("batches")

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from filelock import FileLock, Timeout
 from sqlalchemy import select
@@ -167,9 +168,17 @@ def committed(store: GraphStore, batch_id: str) -> bool:
     return int(row["facts"]) > 0
 
 
-def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> int:
+class Removal(NamedTuple):
+    """What taking a batch out of the graph did: its facts deleted, and those kept because
+    another committed batch states them too (handed to that batch)."""
+
+    deleted: int
+    kept: int = 0
+
+
+def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
     """Take the batch's statements out of the graph, re-derive the nodes they touched and
-    delete the entities left with no fact; return how many of its facts were deleted.
+    delete the entities left with no fact; return how many of its facts were deleted and kept.
     Idempotent: safe to run again. Call it holding the ingest lock (:func:`serialised`).
 
     ``pending_only`` (undoing a batch that never committed): its pending facts and dormant
@@ -178,9 +187,10 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> int:
     batch states is handed to that batch (ingest/hand_over_batch_facts, else
     ingest/promote_restatements: the fact then shows that batch's values), and the rest go."""
     if pending_only and committed(store, batch_id):
-        return 0
+        return Removal(0)
     params = {"batch_id": batch_id}
     nids = endpoints(store, batch_id)
+    kept = promoted = 0
     if not pending_only:
         kept = int(store.write("ingest/hand_over_batch_facts", params)[0]["kept"])
         promoted = int(store.write("ingest/promote_restatements", params)[0]["promoted"])
@@ -197,7 +207,7 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> int:
         store.write("ingest/delete_orphans", {"nids": nids[start:start + BATCH_SIZE],
                                               "batch_id": batch_id})
     store.write("ingest/delete_created_cases", params)
-    return deleted
+    return Removal(deleted, kept + promoted)
 
 
 def recover(store: GraphStore, settings: Settings) -> list[str]:
@@ -255,7 +265,7 @@ def _recover_one(store: GraphStore, settings: Settings, batch: IngestBatch) -> s
             return f"finished batch {batch.batch_id} (committed before its loader stopped)"
         set_status(settings, batch.batch_id, "rolled-back",
                    error="the loader stopped before the commit")
-        return f"rolled back batch {batch.batch_id} ({removed} pending facts removed)"
+        return f"rolled back batch {batch.batch_id} ({removed.deleted} pending facts removed)"
     if batch.status == "committed":
         from ingest import resolve
 
@@ -267,8 +277,9 @@ def _recover_one(store: GraphStore, settings: Settings, batch: IngestBatch) -> s
     return ""
 
 
-def withdraw(store: GraphStore, settings: Settings, batch_id: str) -> int:
-    """Remove a loaded batch's facts from the graph; return how many facts were removed.
+def withdraw(store: GraphStore, settings: Settings, batch_id: str) -> Removal:
+    """Remove a loaded batch's facts from the graph; return how many facts were removed and
+    how many stayed.
 
     A fact that another committed batch also states stays, handed to that batch (see
     :func:`remove`). Waits for a running load or withdrawal to end, and recovers dead

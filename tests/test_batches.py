@@ -520,7 +520,7 @@ def test_withdrawing_a_batch_restores_the_graph_before_it(run, demo_store, setti
     assert records == [{"actor": OPERATOR, "os_user": getpass.getuser(), "outcome": "ok",
                         "cases": ["K-2024-0113", "K-2025-0100"],
                         "detail": {"batch_id": second.batch_id,
-                                   "facts_removed": second.facts_created}}], records
+                                   "facts_removed": second.facts_created, "facts_kept": 0}}], records
 
     # Withdrawing it again, an unknown batch, or a rolled-back one: a clear refusal, exit 1.
     again = run("ingest", "withdraw", second.batch_id, code=1)
@@ -766,7 +766,8 @@ def test_a_fact_stays_while_any_committed_batch_states_it_with_that_batchs_value
         assert not shown & {"restated_by", "differed_by", "dormant_case"}, shown
 
     result = batches.withdraw(store, settings, first)
-    assert result == len(before["facts"]) - 5, result  # five facts the later batch states stay
+    # Five facts the later batch states stay.
+    assert result == (len(before["facts"]) - 5, 5), result
     assert stated(graph_state(store)["facts"]) == expected, \
         _diff(stated(graph_state(store)["facts"]), expected)
     same = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
@@ -788,13 +789,28 @@ def test_a_fact_stays_while_any_committed_batch_states_it_with_that_batchs_value
     assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
 
 
+def test_ingest_withdraw_says_how_many_facts_stay_because_another_batch_states_them(
+        run, demo_store, settings, tmp_path):
+    first = (batches.list_batches(settings))[0].batch_id
+    later = load_directory(restating_dir(tmp_path / "r"), demo_store, settings)
+    assert later.ok
+    (owned,) = raw(demo_store, "MATCH ()-[e]->() WHERE e.batch_id = $b AND e.case_id IS NOT NULL "
+                               "RETURN count(e)", {"b": first})[0]
+    result = run("ingest", "withdraw", first)
+    assert f"withdrawn: {owned - 5} facts removed; 5 kept, stated by other loaded batches too" \
+        in result.output, result.output
+    (record,) = audit_records(settings, "withdraw-batch")
+    assert (record["detail"]["facts_removed"], record["detail"]["facts_kept"]) == (owned - 5, 5), record
+    assert phone_cases(demo_store, DEMO_PHONE) == [["K-2024-0113"]]
+
+
 def test_withdrawing_the_restating_batch_leaves_the_first_as_it_was(demo_store, settings, tmp_path):
     store = demo_store
     first = (batches.list_batches(settings))[0].batch_id
     before = graph_state(store)
     later = load_directory(restating_dir(tmp_path / "r"), store, settings)
     assert later.ok
-    assert batches.withdraw(store, settings, later.batch_id) == 2
+    assert batches.withdraw(store, settings, later.batch_id) == (2, 0)
     assert_same_graph(store, before)
     assert_indexes_consistent(store)
     batches.withdraw(store, settings, first)
