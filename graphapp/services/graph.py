@@ -65,7 +65,7 @@ def _labels(store: GraphStore, allowed, nodes: dict[int, Node]) -> dict[int, dic
 def label_reads(nodes: dict[int, Node], parts: int = 1) -> list[tuple[str, dict]]:
     """The reads :func:`labels_from` needs for ``nodes``: at most :data:`BATCH` ids a read,
     in ``parts`` reads or more (for a caller that runs them side by side with
-    ``store.read_all``, which pays only for reads of many milliseconds each)."""
+    ``store.read_all``: the cross-case report's label reads take many milliseconds each)."""
     asked = [nid for nid, node in nodes.items() if node.kind != "case"]
     size = max(1, min(BATCH, -(-len(asked) // max(parts, 1))))
     return [("views/labels", {"nids": chunk}) for chunk in _chunks(asked, size)]
