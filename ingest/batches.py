@@ -15,6 +15,13 @@ it; withdrawing or rolling back a restater only takes it off the lists. Lists an
 edges hold only committed batches' statements, and a pending fact no other batch's, because
 loads, withdrawals and recovery run one at a time under the ingest lock
 (:func:`serialised`), each recovering dead batches first.
+
+A withdrawal, once the hand-overs are done, hides all the batch's facts in one query
+(``withdrawn_case`` instead of ``case_id``: every read stops seeing them at once), then
+re-derives the nodes at their ends, found through the hidden edges, deletes the orphans
+among them, and deletes the edges last; so a withdrawal stopped anywhere (status
+``withdrawing``) is finished by recovery running it again, with the same graph as if it
+had not stopped (:func:`remove`).
 """
 
 from __future__ import annotations
@@ -179,17 +186,26 @@ class Removal(NamedTuple):
 def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
     """Take the batch's statements out of the graph, re-derive the nodes they touched and
     delete the entities left with no fact; return how many of its facts were deleted and kept.
-    Idempotent: safe to run again. Call it holding the ingest lock (:func:`serialised`).
+    Idempotent: safe to run again, and a run stopped anywhere (kill -9, power cut, a store
+    error) is finished by the next. Call it holding the ingest lock (:func:`serialised`).
 
     ``pending_only`` (undoing a batch that never committed): its pending facts and dormant
     statements go, and it leaves every fact's restated_by and differed_by; a batch whose
     commit ran is left as it is (0). Otherwise (withdrawal) each of its facts that another
     batch states is handed to that batch (ingest/hand_over_batch_facts, else
-    ingest/promote_restatements: the fact then shows that batch's values), and the rest go."""
+    ingest/promote_restatements: the fact then shows that batch's values), and the rest go.
+
+    The order keeps every step findable again: the facts are hidden first, all at once
+    (ingest/hide_batch_facts: withdrawn_case instead of case_id; pending ones are hidden
+    already), then the nodes at their ends are found through the hidden edges, re-derived
+    and the orphans among them deleted (with their edges), and the batch's edges left are
+    deleted last. A hand-over is never repeated: a handed fact no longer carries this
+    batch_id, and a hidden one no longer has a case_id. Run again after a stop, it reports
+    as deleted the batch's facts it still found (all of them if it stopped before deleting
+    orphans) and as kept only the facts it handed over itself."""
     if pending_only and committed(store, batch_id):
         return Removal(0)
     params = {"batch_id": batch_id}
-    nids = endpoints(store, batch_id)
     kept = promoted = 0
     if not pending_only:
         kept = int(store.write("ingest/hand_over_batch_facts", params)[0]["kept"])
@@ -197,15 +213,17 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
         if kept or promoted:
             log.info("batch %s: %d facts kept, other batches state them (%d with their values)",
                      batch_id, kept + promoted, promoted)
-    deleted = int(store.write("ingest/delete_batch_edges",
-                              {**params, "pending_only": pending_only})[0]["deleted"] or 0)
-    store.write("ingest/forget_batch_restatements", params)
-    if not pending_only:
-        store.write("ingest/hand_over_created_cases", params)
+    both = {**params, "pending_only": pending_only}
+    deleted = int(store.write("ingest/hide_batch_facts", both)[0]["facts"] or 0)
+    nids = endpoints(store, batch_id)
     derive(store, nids)
     for start in range(0, len(nids), BATCH_SIZE):
         store.write("ingest/delete_orphans", {"nids": nids[start:start + BATCH_SIZE],
                                               "batch_id": batch_id})
+    store.write("ingest/delete_batch_edges", both)
+    store.write("ingest/forget_batch_restatements", params)
+    if not pending_only:
+        store.write("ingest/hand_over_created_cases", params)
     store.write("ingest/delete_created_cases", params)
     return Removal(deleted, kept + promoted)
 

@@ -984,3 +984,138 @@ def test_ingest_recover_reports_what_it_recovered(run, store, settings, demo_dir
         result.stdout
     assert "nothing to recover" not in result.output, result.output
 
+
+
+# -- 9. a withdrawal interrupted half-way ----------------------------------------------------
+
+
+class Stopped(StoreError):
+    """The process stopping (kill -9, power cut, store error) right after one query."""
+
+
+def stop_after(monkeypatch, store, query: str) -> list[str]:
+    """Make the store fail every write once ``query`` has run (as a dead process writes
+    nothing more); return the names of the writes that ran."""
+    ran: list[str] = []
+    write = store.write
+
+    def failing(name, *args, **kwargs):
+        if query in ran:
+            raise Stopped(f"stopped after {query}")
+        result = write(name, *args, **kwargs)
+        ran.append(name)
+        return result
+
+    monkeypatch.setattr(store, "write", failing)
+    return ran
+
+
+#: Each write of a withdrawal after which it may stop (the last one leaves nothing to do).
+WITHDRAWAL_STEPS = ["ingest/hand_over_batch_facts", "ingest/promote_restatements",
+                    "ingest/hide_batch_facts", "ingest/derive_nodes", "ingest/delete_orphans",
+                    "ingest/delete_batch_edges", "ingest/forget_batch_restatements",
+                    "ingest/hand_over_created_cases"]
+
+
+def _withdraw_until_stopped(monkeypatch, store, settings, batch_id: str, step: str) -> None:
+    with monkeypatch.context() as patch:
+        ran = stop_after(patch, store, step)
+        with pytest.raises(Stopped):
+            batches.withdraw(store, settings, batch_id)
+    assert step in ran, ran
+    assert statuses(settings)[batch_id] == "withdrawing", statuses(settings)
+
+
+@pytest.mark.parametrize("step", WITHDRAWAL_STEPS)
+def test_a_withdrawal_stopped_half_way_is_finished_by_recovery(
+        run, monkeypatch, demo_store, settings, tmp_path, step):
+    """Wherever a withdrawal stops, recovery finishes it: the graph is as before the batch,
+    with no stale case_ids and no orphan. (It once deleted the facts before re-deriving their
+    ends; stopped in between, recovery found no fact left to say which nodes to re-derive.)"""
+    store = demo_store
+    before = graph_state(store)
+    second = load_directory(second_batch_dir(tmp_path / "b2"), store, settings)
+    assert second.ok, [str(p) for p in second.problems]
+
+    _withdraw_until_stopped(monkeypatch, store, settings, second.batch_id, step)
+    result = run("ingest", "recover")
+    assert f"finished withdrawing batch {second.batch_id}" in result.output, result.output
+    assert statuses(settings)[second.batch_id] == "withdrawn", statuses(settings)
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+    assert phone_cases(store, NEW_PHONE) == []
+    assert phone_cases(store, DEMO_PHONE) == [["K-2024-0113", "K-2024-0287", "K-2024-0342"]]
+
+
+def test_a_withdrawal_stopped_once_its_facts_are_hidden_shows_none_of_them(
+        monkeypatch, demo_store, settings, tmp_path):
+    """Once the batch's facts are hidden (one query), no read returns them, and withdrawing
+    the batch again finishes the work and reports the facts it deleted."""
+    store = demo_store
+    before = graph_state(store)
+    second = load_directory(second_batch_dir(tmp_path / "b2"), store, settings)
+    assert second.ok
+    _withdraw_until_stopped(monkeypatch, store, settings, second.batch_id, "ingest/hide_batch_facts")
+    assert raw(store, "MATCH ()-[e]->() WHERE e.batch_id = $b AND e.case_id IS NOT NULL "
+                      "RETURN count(e)", {"b": second.batch_id})[0][0] == 0
+    assert phone_cases(store, NEW_PHONE) == []
+    found = store.read("views/search_phone", {"e164": DEMO_PHONE}, allowed_cases=["K-2025-0100"])
+    assert found == [], found
+
+    assert batches.withdraw(store, settings, second.batch_id) == (second.facts_created, 0)
+    assert statuses(settings)[second.batch_id] == "withdrawn", statuses(settings)
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)
+
+
+@pytest.mark.parametrize("step", ["ingest/hand_over_batch_facts", "ingest/promote_restatements",
+                                  "ingest/hide_batch_facts", "ingest/derive_nodes",
+                                  "ingest/delete_batch_edges"])
+def test_withdrawing_the_first_of_two_stating_batches_stopped_half_way_keeps_their_facts(
+        monkeypatch, demo_store, settings, tmp_path, step):
+    """The facts a later batch also states are handed to it once only, however often the
+    withdrawal is run: stopped half-way and recovered, the graph is as if it never stopped."""
+    store = demo_store
+    first = (batches.list_batches(settings))[0].batch_id
+    directory = restating_dir(tmp_path / "r")
+    later = load_directory(directory, store, settings)
+    assert later.ok
+    expected = planned_facts(store, settings, directory)
+
+    _withdraw_until_stopped(monkeypatch, store, settings, first, step)
+    assert batches.recover(store, settings) == [f"finished withdrawing batch {first}"]
+    assert statuses(settings)[first] == "withdrawn", statuses(settings)
+    assert stated(graph_state(store)["facts"]) == expected, \
+        _diff(stated(graph_state(store)["facts"]), expected)
+    same = phone_fact(store, "K-2024-0113", DEMO_PHONE, "A-2024-0113-01")
+    other = phone_fact(store, "K-2024-0113", MARIA_PHONE, "A-2024-0113-02")
+    assert (same["batch_id"], same["first_seen"]) == (later.batch_id, "2024-02-01"), same
+    assert (other["batch_id"], other["first_seen"]) == (later.batch_id, "2024-02-21"), other
+    assert only_batch(store) == {later.batch_id}, only_batch(store)
+    assert_no_restatement_left(store)
+    assert_indexes_consistent(store)
+
+    batches.withdraw(store, settings, later.batch_id)
+    assert graph_state(store)["counts"] == (0, 0), graph_state(store)["counts"]
+
+
+@pytest.mark.parametrize("step", ["ingest/hide_batch_facts", "ingest/delete_orphans",
+                                  "ingest/delete_batch_edges"])
+def test_a_roll_back_stopped_half_way_is_finished_by_the_next_recovery(
+        monkeypatch, demo_store, settings, tmp_path, step):
+    store = demo_store
+    before = graph_state(store)
+    batch_id = "b-dead-twice"
+    write_pending(store, settings, second_batch_dir(tmp_path / "b2"), batch_id)
+    with monkeypatch.context() as patch:
+        ran = stop_after(patch, store, step)
+        with pytest.raises(Stopped):
+            batches.recover(store, settings)
+    assert step in ran, ran
+    assert statuses(settings)[batch_id] == "pending", statuses(settings)
+
+    (line,) = batches.recover(store, settings)
+    assert line.startswith(f"rolled back batch {batch_id} ("), line
+    assert statuses(settings)[batch_id] == "rolled-back", statuses(settings)
+    assert_same_graph(store, before)
+    assert_indexes_consistent(store)

@@ -1,6 +1,7 @@
 // description: >-
-//   Internal ids of every node at either end of a batch's facts (pending or committed), for
-//   deriving their indexes after a commit and before a withdrawal. Valid for this run only.
+//   Internal ids of every node at either end of a batch's facts (pending, committed or
+//   hidden by a withdrawal, ingest/hide_batch_facts), for deriving their indexes after a
+//   commit or a withdrawal's hiding, and finding the orphans. Valid for this run only.
 // params:
 //   batch_id: string
 CALL {

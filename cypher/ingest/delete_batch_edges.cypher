@@ -1,8 +1,10 @@
 // description: >-
-//   Remove a batch's facts: only its pending ones and its dormant statements (undoing a batch
-//   that never committed), or all of them (withdrawal, after ingest/hand_over_batch_facts and
-//   ingest/promote_restatements kept those that other batches state); counts the facts
-//   removed, not the dormant statements. Rare, so one scan rather than a branch per type.
+//   Remove a batch's edges, the last graph step of taking it out (after
+//   ingest/hide_batch_facts, the re-derivation of their ends and ingest/delete_orphans):
+//   only its pending facts and dormant statements (undoing a batch that never committed), or
+//   all of them (withdrawal: its facts are hidden by then, withdrawn_case instead of
+//   case_id); counts the facts removed, not the dormant statements. Rare, so one scan rather
+//   than a branch per type.
 // params:
 //   batch_id: string
 //   pending_only: bool

@@ -1,6 +1,7 @@
 // description: >-
 //   Recompute case_ids of these nodes from their committed facts (a Case is always its
-//   own); ingest/derive_persons does a person's match and blocking keys.
+//   own); pending, dormant and withdrawn facts have no case_id and do not count.
+//   ingest/derive_persons does a person's match and blocking keys.
 // params:
 //   nids: list
 UNWIND $nids AS nid

@@ -1,6 +1,7 @@
 // description: >-
 //   Recompute the match and blocking keys of the persons among these nodes from their
-//   committed case records (INVOLVES); other nodes are skipped.
+//   committed case records (INVOLVES; a withdrawn one has no case_id); other nodes are
+//   skipped.
 // params:
 //   nids: list
 UNWIND $nids AS nid

@@ -1,6 +1,6 @@
 // description: >-
 //   Take a batch out of every fact's restated_by and differed_by (a list that empties goes):
-//   the last step of rolling back or withdrawing it, after its own facts and dormant
+//   one of the last steps of rolling back or withdrawing it, after its own facts and dormant
 //   statements are deleted (ingest/delete_batch_edges). Lists have no index: one scan, as
 //   these operations are rare. Running it again changes nothing.
 // params:

@@ -1,5 +1,5 @@
 // description: >-
-//   Withdrawal, after ingest/hand_over_batch_facts and before the batch's facts are deleted:
+//   Withdrawal, after ingest/hand_over_batch_facts and before the batch's facts are hidden:
 //   each committed fact of the batch that later committed batches restated only with other
 //   values (differed_by) takes one of their dormant statements (the edge beside it keyed
 //   rel_key + '/' + batch_id, ingest/load_*): its values, source and batch_id replace the
