@@ -73,13 +73,22 @@ class GraphStore:
         Returns:
             one dict per row, with neutral values.
         """
+        query = self._scoped_query(name)
+        allowed = self._case_set(allowed_cases)
+        return scope_rows(self._read_scoped(query, dict(params or {}), allowed, timeout), allowed)
+
+    def _scoped_query(self, name: str) -> Query:
+        """The named read query, refused unless it filters by ``$allowed_cases``."""
         query = self.query(name)
         if "allowed_cases" not in query.used_params():
             raise StoreError(f"read query {name} does not filter by $allowed_cases")
+        return query
+
+    @staticmethod
+    def _case_set(allowed_cases: Iterable[str]) -> frozenset[str]:
         if isinstance(allowed_cases, str):
             raise TypeError("allowed_cases must be a collection of case ids, not a string")
-        allowed = frozenset(allowed_cases)
-        return scope_rows(self._read_scoped(query, dict(params or {}), allowed, timeout), allowed)
+        return frozenset(allowed_cases)
 
     def _read_scoped(self, query: Query, params: dict[str, Any], allowed: frozenset[str],
                      timeout: float | None) -> list[dict[str, Any]]:
@@ -97,9 +106,7 @@ class GraphStore:
         same visible cases; return their rows in the same order. A backend that can run
         several at once (:attr:`concurrent_reads`) does: a report's follow-up reads (labels,
         dates, hits) need not wait for each other. Here, one after the other."""
-        if isinstance(allowed_cases, str):
-            raise TypeError("allowed_cases must be a collection of case ids, not a string")
-        allowed = frozenset(allowed_cases)
+        allowed = self._case_set(allowed_cases)
         return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
                 for name, params in reads]
 

@@ -274,23 +274,15 @@ class FalkorStore(GraphStore):
         in order. (Threads cost more than they saved on short reads: a thread waits up to
         Python's switch interval while the other parses.) A server that has gone away is
         started again and the reads run one after the other, as :meth:`read` would."""
-        if isinstance(allowed_cases, str):
-            raise TypeError("allowed_cases must be a collection of case ids, not a string")
-        allowed = frozenset(allowed_cases)
+        allowed = self._case_set(allowed_cases)
         if len(reads) < 2:
-            return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
-                    for name, params in reads]
-        texts = []
-        for name, params in reads:
-            query = self.query(name)
-            if "allowed_cases" not in query.used_params():
-                raise StoreError(f"read query {name} does not filter by $allowed_cases")
-            texts.append(_scoped_text(query, dict(params or {}), allowed))
+            return super().read_all(reads, allowed_cases=allowed, timeout=timeout)
+        texts = [_scoped_text(self._scoped_query(name), dict(params or {}), allowed)
+                 for name, params in reads]
         try:
             results = self._send_all(texts, self._timeout_ms(timeout))
         except redis.ConnectionError:
-            return [self.read(name, params, allowed_cases=allowed, timeout=timeout)
-                    for name, params in reads]
+            return super().read_all(reads, allowed_cases=allowed, timeout=timeout)
         return [scope_rows(_rows(result), allowed) for result in results]
 
     def _send_all(self, texts: list[str], timeout_ms: int) -> list[Any]:
