@@ -66,9 +66,13 @@ def label_reads(nodes: dict[int, Node], parts: int = 1) -> list[tuple[str, dict]
     """The reads :func:`labels_from` needs for ``nodes``: at most :data:`BATCH` ids a read,
     in ``parts`` reads or more (for a caller that runs them side by side with
     ``store.read_all``: the cross-case report's label reads take many milliseconds each)."""
-    asked = [nid for nid, node in nodes.items() if node.kind != "case"]
-    size = max(1, min(BATCH, -(-len(asked) // max(parts, 1))))
-    return [("views/labels", {"nids": chunk}) for chunk in _chunks(asked, size)]
+    return _label_reads([nid for nid, node in nodes.items() if node.kind != "case"], parts)
+
+
+def _label_reads(nids: list[int], parts: int = 1) -> list[tuple[str, dict]]:
+    """:func:`label_reads` for ids already known not to be cases."""
+    size = max(1, min(BATCH, -(-len(nids) // max(parts, 1))))
+    return [("views/labels", {"nids": chunk}) for chunk in _chunks(nids, size)]
 
 
 def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
@@ -223,8 +227,8 @@ def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
             non_case = [nid for nid, node in nodes.items() if node.kind != "case"]
             non_case += [nid for nid, is_case in added.items() if not is_case]
             unknown = [nid for nid in chain(nodes, added) if nid not in totals] if explore else []
-            label_reads, degree_reads = _label_reads(non_case), _degree_reads(unknown)
-            follow = label_reads + degree_reads
+            labels_asked, degrees_asked = _label_reads(non_case), _degree_reads(unknown)
+            follow = labels_asked + degrees_asked
         else:
             follow = _neighbour_reads(frontier, 0, per_node)
         answers = store.read_all(fact_reads + follow, allowed_cases=allowed)
@@ -233,12 +237,12 @@ def network(store: GraphStore, actor: Actor, entity_id: str, hops: int = 1,
         for rel in rels:
             edges[rel.id] = rel
         if last:
-            labels_at = len(fact_reads) + len(label_reads)
-            return _view(nodes, edges, truncated, explore, totals, capped, allowed,
-                         answers[len(fact_reads):labels_at], answers[labels_at:])
+            break
         # A frontier node whose facts were not found (withdrawn meanwhile) is not expanded.
         rows = _neighbours_from(answers[len(fact_reads):], [nid for nid in frontier if nid in made])
-    raise AssertionError("unreachable: the last hop returns the view")
+    labels_at = len(fact_reads) + len(labels_asked)
+    return _view(nodes, edges, truncated, explore, totals, capped, allowed,
+                 answers[len(fact_reads):labels_at], answers[labels_at:])
 
 
 def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
@@ -262,13 +266,13 @@ def expand(store: GraphStore, actor: Actor, entity_id: str, offset: int = 0,
     fact_reads = _fact_reads(pairs)
     non_case = ([found.nid] if found.node.kind != "case" else []) + [
         nid for nid, case in zip(shown, is_case, strict=True) if not case]
-    label_reads, degree_reads = _label_reads(non_case), _degree_reads([found.nid, *shown])
-    answers = store.read_all(fact_reads + label_reads + degree_reads, allowed_cases=allowed)
+    labels_asked, degrees_asked = _label_reads(non_case), _degree_reads([found.nid, *shown])
+    answers = store.read_all(fact_reads + labels_asked + degrees_asked, allowed_cases=allowed)
     made, rels = _facts_from(chain.from_iterable(answers[:len(fact_reads)]), nodes, allowed)
     nodes.update((other_nid, made[other_nid]) for other_nid in shown if other_nid in made)
     for rel in rels:
         edges[rel.id] = rel
-    labels_at = len(fact_reads) + len(label_reads)
+    labels_at = len(fact_reads) + len(labels_asked)
     view = _view(nodes, edges, False, True, {}, set(), allowed, answers[len(fact_reads):labels_at],
                  answers[labels_at:])
     shown_to = min(offset + limit, total)
@@ -293,10 +297,6 @@ def _neighbours_from(answers, nids: list[int]) -> list[tuple[int, int, list[int]
 def _fact_reads(pairs: list[tuple[int, int]]) -> list[tuple[str, dict]]:
     return [("views/neighbour_facts", {"pairs": chunk})
             for chunk in _chunks([list(p) for p in pairs])]
-
-
-def _label_reads(nids: list[int]) -> list[tuple[str, dict]]:
-    return [("views/labels", {"nids": chunk}) for chunk in _chunks(nids)]
 
 
 def _degree_reads(nids: list[int]) -> list[tuple[str, dict]]:
