@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -81,11 +81,15 @@ def holding_lock(settings: Settings, batch_id: str) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def lock_if_free(settings: Settings, batch_id: str) -> Iterator[bool]:
+def lock_if_free(settings: Settings, batch_id: str) -> AbstractContextManager[bool]:
     """Take the batch's lock if no one holds it; yield whether it was taken."""
+    return _taken_if_free(settings, lock_path(settings, batch_id))
+
+
+@contextmanager
+def _taken_if_free(settings: Settings, path: Path) -> Iterator[bool]:
     settings.lock_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(lock_path(settings, batch_id)))
+    lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -234,17 +238,12 @@ def recover(store: GraphStore, settings: Settings) -> list[str]:
     Returns one line per batch acted on, for the operator. Does nothing while another
     process holds the ingest lock: that is a load or a withdrawal, which recovered first.
     """
-    lock = FileLock(str(ingest_lock_path(settings)))
-    settings.lock_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        log.info("ingest recovery skipped: a load or a withdrawal is running (it recovers first)")
-        return []
-    try:
+    with _taken_if_free(settings, ingest_lock_path(settings)) as free:
+        if not free:
+            log.info("ingest recovery skipped: a load or a withdrawal is running "
+                     "(it recovers first)")
+            return []
         return recover_held(store, settings)
-    finally:
-        lock.release()
 
 
 def recover_held(store: GraphStore, settings: Settings, skip: str = "") -> list[str]:
