@@ -51,10 +51,10 @@ INTERNAL_NODE_PROPERTIES = frozenset(
     {"case_ids", "match_keys", "block_keys", "created_batch", "pending_batch"})
 
 #: Relationship properties that are the store's own bookkeeping, never returned as they are:
-#: a pending fact's case, a person record's keys, and which other batches restated a fact
-#: (ingest/batches.py; a dormant statement's case never reaches a read at all).
-INTERNAL_REL_PROPERTIES = frozenset({"pending_case", "match_keys", "block_keys", "restated_by",
-                                     "differed_by", "dormant_case"})
+#: a pending or a half-withdrawn fact's case, a person record's keys, and which other batches
+#: restated a fact (ingest/batches.py; a dormant statement's case never reaches a read at all).
+INTERNAL_REL_PROPERTIES = frozenset({"pending_case", "withdrawn_case", "match_keys", "block_keys",
+                                     "restated_by", "differed_by", "dormant_case"})
 
 ENTITY_KINDS: dict[str, EntityKind] = {
     k.label: k
