@@ -297,6 +297,54 @@ def test_network_limit_truncates(client, investigator):
     assert all(e["source"] in ids and e["target"] in ids for e in view["edges"]), view
 
 
+def test_a_fact_withdrawn_between_the_reads_of_a_view_leaves_its_nodes_out(client, store,
+                                                                              settings, tmp_path):
+    """A 2-hop view reads the neighbours of both hops first and their facts after. A batch
+    withdrawn in between takes away the only fact joining the phone to Xavier: Xavier is not
+    drawn, nor what lies beyond him (his other phone, whose fact with him another batch
+    states), and the answer is still a view, not an error."""
+    first = tmp_path / "first"
+    write_csv(first, "cases.csv", ["case_id", "title", "unit"], [["K-A", "Case A", "Unit A"]])
+    write_csv(first, "persons.csv", ["case_id", "person_ref", "name", "source"],
+              [["K-A", "X", "Xavier Exempel", "SRC-1"]])
+    write_csv(first, "phones.csv", ["case_id", "number", "person_ref", "source"],
+              [["K-A", "070-111 22 33", "", "SRC-2"], ["K-A", "070-444 55 66", "X", "SRC-3"]])
+    load(first, store, settings)
+    second = tmp_path / "second"
+    write_csv(second, "phones.csv", ["case_id", "number", "person_ref", "source"],
+              [["K-A", "070-111 22 33", "X", "SRC-4"]])
+    batch_id = load(second, store, settings).batch_id
+    headers = bearer(make_user(settings, "kim", "investigator", {"K-A": "read"}))
+    path = "/entities/phone:%2B46701112233/network"
+
+    before = api_get(client, path, headers, hops=2).json
+    assert {n["label"] for n in before["nodes"]} == {
+        "+46701112233", "K-A", "Xavier Exempel", "+46704445566"}, before["nodes"]
+
+    from ingest import batches
+    read_all = store.read_all
+    calls = []
+
+    def withdraw_after_the_neighbours(reads, **kwargs):
+        answers = read_all(reads, **kwargs)
+        calls.append([name for name, _params in reads])
+        if any(name == "views/neighbours_ahead" for name, _params in reads):
+            batches.withdraw(store, settings, batch_id)
+        return answers
+
+    store.read_all = withdraw_after_the_neighbours
+    try:
+        after = api_get(client, path, headers, hops=2)
+    finally:
+        del store.read_all
+    assert len(calls) == 3 and "views/neighbours_ahead" in calls[1], calls  # it did run between
+    assert after.status_code == 200, after.json
+    assert {n["label"] for n in after.json["nodes"]} == {"+46701112233", "K-A"}, after.json
+    ids = {n["id"] for n in after.json["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids for e in after.json["edges"]), after.json
+    assert {e["source_ref"] for e in after.json["edges"]} == {"SRC-2"}, after.json["edges"]
+
+
 # -- roles and outages --------------------------------------------------------------------------
 
 

@@ -76,8 +76,7 @@ def find_paths(store: GraphStore, actor: Actor, source_id: str, target_id: str,
     if not 1 <= k <= MAX_K:
         raise BadPathRequest(f"k must be between 1 and {MAX_K}")
     allowed = visible_case_ids(actor)
-    start = graph.locate(store, actor, source_id)
-    end = graph.locate(store, actor, target_id)
+    start, end = graph.locate_all(store, actor, [source_id, target_id])
     if "case" in (start.node.kind, end.node.kind):
         raise BadPathRequest("paths join entities, never cases: pick a person, phone, address, "
                              "hotel or advert")
@@ -158,14 +157,20 @@ def _describe(store: GraphStore, allowed, found: list[list[int]]) -> list[dict]:
     pairs = sorted({(a, b) for path in found for a, b in zip(path, path[1:], strict=False)})
     facts: dict[frozenset[int], list[Relationship]] = defaultdict(list)
     nodes: dict[int, Node] = {}
-    for row in store.read("views/paths_facts", {"pairs": [list(p) for p in pairs]},
-                          allowed_cases=allowed):
+    # The labels are read beside the facts: a path's nodes are never cases (the search does
+    # not cross them), so their ids are all the label reads need.
+    on_paths = list(dict.fromkeys(nid for path in found for nid in path))
+    fact_rows, *label_answers = store.read_all(
+        [("views/paths_facts", {"pairs": [list(p) for p in pairs]}),
+         *graph.label_reads_of_ids(on_paths)], allowed_cases=allowed)
+    for row in fact_rows:
         if row["rel"] is None or row["a"] is None or row["b"] is None:
             continue  # redacted: the store's second look found a hidden fact
         a, b = int(row["a_nid"]), int(row["b_nid"])
         nodes[a], nodes[b] = row["a"], row["b"]
         facts[frozenset((a, b))].append(row["rel"])
-    labels = graph.describe(store, allowed, nodes)
+    labels = graph.labels_from((row for rows in label_answers for row in rows
+                                if int(row["nid"]) in nodes), allowed, nodes)
     out = []
     for path in found:
         hops = list(zip(path, path[1:], strict=False))
