@@ -8,6 +8,9 @@
 //   `fact` is [rel_key, type, outgoing, case_id, other_case_id, source, [first, last] or
 //   null], the dates of the first pair of graphapp.services.graph.FACT_DATES it holds. A
 //   merge suggestion is visible only when both of its cases are.
+//   A merge suggestion is visible only when both of its cases are and the person at its
+//   other end is one the caller may see (views/entity/person's test): a split or a
+//   withdrawal can leave it on a person whom only hidden cases now hold.
 // params:
 //   allowed_cases: list<string>
 //   pairs: list
@@ -18,7 +21,8 @@ MATCH (m) WHERE id(m) = pair[1]
 WITH pair, n, m
 MATCH (n)-[r]-(m)
 WHERE r.case_id IN $allowed_cases
-  AND (type(r) <> 'MAYBE_SAME_AS' OR r.other_case_id IN $allowed_cases)
+  AND (type(r) <> 'MAYBE_SAME_AS'
+       OR (r.other_case_id IN $allowed_cases AND any(x IN m.case_ids WHERE x IN $allowed_cases)))
 RETURN pair[0] AS nid, pair[1] AS other_nid, labels(m)[0] AS label,
        CASE WHEN m:Case THEN m.case_id WHEN m:Person THEN m.person_id
             WHEN m:Phone THEN m.e164 WHEN m:Address THEN m.address_key
