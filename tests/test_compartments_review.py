@@ -68,12 +68,14 @@ def test_a_suggestion_never_leads_to_a_person_only_hidden_cases_hold(client, spl
         "network": api(client, f"/entities/{maria}/network", ulla, explore=1),
         "network 2 hops": api(client, f"/entities/{maria}/network", ulla, hops=2, explore=1),
         "expand": api(client, f"/entities/{maria}/expand", ulla),
+        # Her case's network reaches her, and what lies beyond her, on its second hop.
+        "case network 2 hops": api(client, f"/entities/case:{A}/network", ulla, hops=2, explore=1),
         "entity": api(client, f"/entities/{maria}", ulla),
     }
     for name, response in views.items():
         assert response.status_code == 200, (name, response.json)
         assert covert_only.split(":")[1] not in response.get_data(as_text=True), (name, response.json)
-    for name in ("network", "network 2 hops", "expand"):
+    for name in ("network", "network 2 hops", "expand", "case network 2 hops"):
         nodes = {n["id"]: n for n in views[name].json["nodes"]}
         assert set(nodes) == {maria, f"case:{A}"}, (name, nodes)
         # Degrees and "N more" count the visible neighbours only: her case, nothing else.
