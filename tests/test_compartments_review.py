@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from graphapp.access import Actor
-from ingest import resolve
+from ingest import batches, resolve
 from ingest.loader import load_directory
 from tests.conftest import bearer, make_user
 from tests.csvfiles import write_files
@@ -82,3 +82,34 @@ def test_a_suggestion_never_leads_to_a_person_only_hidden_cases_hold(client, spl
         assert (nodes[maria]["degree"], nodes[maria]["more"]) == (1, 0), (name, nodes[maria])
     assert views["expand"].json["total"] == 1, views["expand"].json
     assert {f["type"] for f in views["entity"].json["facts"]} == {"INVOLVES"}, views["entity"].json
+
+
+def test_a_suggestion_left_by_a_withdrawn_record_leads_nowhere_hidden(client, store, settings,
+                                                                     tmp_path):
+    """The same through a withdrawal: B's record came in a batch of its own, the covert C's
+    joined it (national id), A's brought the suggestions; withdrawing B's batch leaves the (A, B)
+    suggestion on the person only C now holds."""
+    def load(name: str, case: list[str], person: list[str]) -> str:
+        d = write_files(tmp_path / name, {"cases.csv": (CASES_HEADER, [case]),
+                                          "persons.csv": (PERSONS_HEADER, [person])})
+        result = load_directory(d, store, settings)
+        assert result.ok, [str(p) for p in result.problems]
+        return result.batch_id
+
+    b_batch = load("b", [B, "Beta", "Unit B", "2031-01-02", "normal", "procuring", "", "Insp. B"],
+                   [B, "B1", "Maria Popesku", "1990-01-01", "RO", "19900101-5555", "victim", "B-1"])
+    load("c", [C, "Gamma", "Unit C", "2031-01-03", "covert", "trafficking", "", "Insp. C"],
+         [C, "C1", "Maria Popesku", "1990-01-01", "RO", "19900101-5555", "victim", "C-1"])
+    load("a", [A, "Alfa", "Unit A", "2031-01-01", "normal", "procuring", "", "Insp. A"],
+         [A, "A1", "Maria Popescu", "1990-01-01", "RO", "", "victim", "A-1"])
+    ulla = bearer(make_user(settings, "ulla", "investigator", {A: "edit", B: "edit"}))
+    maria = person_named(client, ulla, "Maria Popescu")
+    joined = person_named(client, ulla, "Maria Popesku")
+    batches.withdraw(store, settings, b_batch)
+    assert api(client, f"/entities/{joined}", ulla).status_code == 404
+    view = api(client, f"/entities/{maria}/network", ulla, explore=1)
+    assert view.status_code == 200, view.json
+    assert {n["id"] for n in view.json["nodes"]} == {maria, f"case:{A}"}, view.json["nodes"]
+    entity = api(client, f"/entities/{maria}", ulla)
+    assert entity.status_code == 200, entity.json
+    assert joined not in entity.get_data(as_text=True), entity.json
