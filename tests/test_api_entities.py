@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from graphapp import create_app
+from graphapp import create_app, model
 from ingest.loader import load_directory
 from tests.conftest import INVESTIGATOR_CASES, bearer, make_user
 from tests.csvfiles import write_files
@@ -295,6 +295,28 @@ def test_network_limit_truncates(client, investigator):
     ids = {n["id"] for n in view["nodes"]}
     assert PHONE in ids, ids
     assert all(e["source"] in ids and e["target"] in ids for e in view["edges"]), view
+
+
+@pytest.mark.parametrize("kind", [k.kind for k in model.ENTITY_KINDS.values()])
+def test_a_network_starts_from_every_kind_of_entity(client, investigator, demo_store, kind):
+    """A 2-hop view from a case, a person, a phone, an address, a hotel and an advert: the
+    entity first, then neighbours, every node joined by a drawn fact."""
+    label = model.entity_kind(kind)
+    allowed = sorted(INVESTIGATOR_CASES)
+    keys = [row[0] for row in demo_store._graph.ro_query(
+        f"MATCH (n:{label.label}) WHERE any(c IN coalesce(n.case_ids, [n.case_id]) "
+        f"WHERE c IN $allowed) RETURN n.{label.key} ORDER BY n.{label.key} LIMIT 3",
+        {"allowed": allowed}).result_set]
+    assert keys, f"the demo gives the investigator no {kind}"
+    for key in keys:
+        entity_id = label.entity_id(key)
+        view = api_get(client, f"/entities/{quote(entity_id, safe=':')}/network", investigator,
+                       hops=2).json
+        assert view["nodes"][0]["id"] == entity_id, view["nodes"][:1]
+        ids = {n["id"] for n in view["nodes"]}
+        assert len(ids) > 1 and view["edges"], (entity_id, view)
+        joined = {e["source"] for e in view["edges"]} | {e["target"] for e in view["edges"]}
+        assert ids == joined, (entity_id, ids - joined)
 
 
 def test_a_fact_withdrawn_between_the_reads_of_a_view_leaves_its_nodes_out(client, store,
