@@ -225,7 +225,8 @@ def _records(store: GraphStore, actor: Actor, person_ids: list[str]) -> dict[str
 
 def merge(store: GraphStore, settings: Settings, actor: Actor, into: str, other: str) -> dict:
     """Merge person ``other`` into ``into``: the actor needs edit rights on a visible record
-    of each. Recorded in the join log; returns what moved."""
+    of each. Recorded in the join log (every record moved); returns what moved of the
+    actor's visible cases."""
     if into == other:
         raise ResolveError("cannot merge a person with itself")
     records = _records(store, actor, [into, other])
@@ -233,12 +234,18 @@ def merge(store: GraphStore, settings: Settings, actor: Actor, into: str, other:
     for pid in (into, other):
         if not any(case in writable for case, _ in records.get(pid, [])):
             raise ResolveError(f"no person {pid} with a record you may edit")
-    moved_records = [f"{c}:{r}" for c, r in _all_records(store, other)]
-    results = store.write_each("persons/merge", {"into": into, "from": other})
-    moved = sum(rows[0]["moved"] for rows in results[1:-1])  # not the dropped suggestions or node
+    moved_records = _all_records(store, other)
+    visible = visible_case_ids(actor)
+    results = store.write_each("persons/merge", {"into": into, "from": other,
+                                                 "visible_cases": sorted(visible)})
+    # Not the dropped suggestions or node; and only what the actor may see: the merge moves
+    # every record, a covert case's too, and says nothing of those.
+    moved = sum(rows[0]["moved_visible"] for rows in results[1:-1])
     _rederive(store, [into])
-    _log(settings, kind="merge", into=into, other=other, records=moved_records, actor=actor.name)
-    return {"into": into, "from": other, "facts_moved": moved, "records": moved_records}
+    _log(settings, kind="merge", into=into, other=other,
+         records=[f"{c}:{r}" for c, r in moved_records], actor=actor.name)
+    return {"into": into, "from": other, "facts_moved": moved,
+            "records": [f"{c}:{r}" for c, r in moved_records if c in visible]}
 
 
 def split(store: GraphStore, settings: Settings, actor: Actor, person_id: str, record: str) -> dict:
@@ -251,8 +258,11 @@ def split(store: GraphStore, settings: Settings, actor: Actor, person_id: str, r
     mine = _records(store, actor, [person_id]).get(person_id, [])
     if (case_id, person_ref) not in mine:
         raise ResolveError(f"person {person_id} has no record {record} you may see")
-    if len(_all_records(store, person_id)) < 2:
-        raise ResolveError(f"{record} is the only record of {person_id}: nothing to split")
+    # Counted over the records the actor may see, not all of them: whether a split is refused
+    # must not tell a member of one case that another (a covert one) holds this person too.
+    if len(mine) < 2:
+        raise ResolveError(f"{record} is the only record of {person_id} you may see: "
+                           "nothing to split")
     new_id = ids.new_person_id()
     moved = sum(rows[0]["moved"] for rows in store.write_each(
         "persons/split", {"into": new_id, "from": person_id, "case_id": case_id,

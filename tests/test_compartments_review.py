@@ -35,7 +35,7 @@ def person_named(client, headers, q: str) -> str:
 def split_suggestion(client, store, settings, tmp_path):
     """Maria Popescu (A) may be Maria Popesku, whom B and the covert C recorded (one person,
     joined on her national id): a suggestion for (A, B) and one for (A, C). Then B's record is
-    split off onto a person of its own; the (A, B) suggestion stays on the old node, which now
+    split off onto a person of its own (by vera, who sees B and C); the (A, B) suggestion stays on the old node, which now
     holds only the covert case's record. ulla sees A and B."""
     d = write_files(tmp_path / "batch", {
         "cases.csv": (CASES_HEADER, [
@@ -54,8 +54,10 @@ def split_suggestion(client, store, settings, tmp_path):
     joined = person_named(client, ulla, "Maria Popesku")
     assert [s["cases"] for s in api(client, f"/persons/{maria.split(':')[1]}/suggestions",
                                     ulla).json["suggestions"]] == [[A, B]]
-    split = resolve.split(store, settings, Actor(name="ulla", role="investigator",
-                                                 cases={A: "edit", B: "edit"}),
+    # The split is made by someone who sees both B's and C's records (a member of B and C:
+    # to ulla, who does not see C's, B's record is the person's only one, nothing to split).
+    split = resolve.split(store, settings, Actor(name="vera", role="investigator",
+                                                 cases={B: "edit", C: "edit"}),
                           joined.split(":")[1], f"{B}:B1")
     # The old node keeps only the covert case's record: not an entity ulla may see.
     assert api(client, f"/entities/{joined}", ulla).status_code == 404

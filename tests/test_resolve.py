@@ -223,3 +223,53 @@ def test_group_scoring_in_slices_finds_what_a_loop_over_pairs_finds(monkeypatch)
     assert list(resolve._group_suggestions(group, "b-new", resolve._NameCache())) == expected
     monkeypatch.setattr(resolve, "SCORE_CELLS", 7 * len(group))
     assert list(resolve._group_suggestions(group, "b-new", resolve._NameCache())) == expected
+
+
+@pytest.fixture
+def joined_with_covert(store, settings, tmp_path):
+    """Anna's records in K-1 and K-2 (near variants, not joined), and a covert K-3 record
+    joined with K-2's by national id."""
+    d = tmp_path / "covert"
+    write(d, "cases.csv", BASE)
+    write(d, "persons.csv", [
+        "case_id,person_ref,name,birth_date,national_id,source",
+        "K-1,P,Anna Berg,1990-01-01,,S1",
+        "K-2,Q,Ana Berg,1990-01-01,199001011234,S2",
+        "K-3,Z,Anna Bergh,1990-01-01,199001011234,S3",
+        "K-3,W,Lone Wolf,1970-01-01,,S4",
+    ])
+    write(d, "phones.csv", ["case_id,number,person_ref,source",
+                            "K-2,070-111 22 33,Q,S2", "K-3,070-999 88 77,Z,S3"])
+    load(store, settings, d)
+    assert person_of(store, "K-2", "Q") == person_of(store, "K-3", "Z")
+    return d
+
+
+def test_a_merge_reports_only_what_the_merger_may_see(joined_with_covert, store, settings):
+    """Merging moves the covert K-3 record too, but the answer names only K-2's record and
+    counts only K-2's facts: a member of K-1 and K-2 learns nothing of K-3."""
+    into, other = person_of(store, "K-1", "P"), person_of(store, "K-2", "Q")
+    done = resolve.merge(store, settings, actor({"K-1": "edit", "K-2": "edit"}), into, other)
+    assert done["records"] == ["K-2:Q"], done
+    assert done["facts_moved"] == 2, done  # K-2's INVOLVES of Anna and her USES of the phone
+    assert person_of(store, "K-3", "Z") == into  # it moved all the same
+    with session_scope(settings) as s:
+        logged = s.scalars(select(PersonJoin).where(PersonJoin.kind == "merge")).one()
+    assert sorted(logged.records) == ["K-2:Q", "K-3:Z"], logged.records
+
+
+def test_a_split_refusal_does_not_tell_whether_a_hidden_case_holds_the_person(
+        joined_with_covert, store, settings):
+    """K-2's member splitting Anna's only visible record gets the refusal a lone record gets,
+    although a covert case's record is joined with it; the person stays as it was."""
+    k2 = actor({"K-2": "edit"})
+    joined = person_of(store, "K-2", "Q")
+    with pytest.raises(resolve.ResolveError) as hidden:
+        resolve.split(store, settings, k2, joined, "K-2:Q")
+    lone = person_of(store, "K-3", "W")
+    with pytest.raises(resolve.ResolveError) as alone:
+        resolve.split(store, settings, actor({"K-3": "edit"}), lone, "K-3:W")
+    assert str(hidden.value).replace(joined, "ID").replace("K-2:Q", "REC") == \
+        str(alone.value).replace(lone, "ID").replace("K-3:W", "REC"), (hidden.value, alone.value)
+    assert "you may see" in str(hidden.value), hidden.value
+    assert person_of(store, "K-2", "Q") == person_of(store, "K-3", "Z") == joined
