@@ -249,7 +249,8 @@ def merge(store: GraphStore, settings: Settings, actor: Actor, into: str, other:
 
 
 def split(store: GraphStore, settings: Settings, actor: Actor, person_id: str, record: str) -> dict:
-    """Move one case record (``CASE_ID:PERSON_REF``) and its facts to a new person."""
+    """Move one case record (``CASE_ID:PERSON_REF``) and its facts to a new person, with the
+    merge suggestions made for it (persons/split)."""
     case_id, sep, person_ref = record.partition(":")
     if not sep or not person_ref:
         raise ResolveError("a record is CASE_ID:PERSON_REF")
@@ -264,9 +265,13 @@ def split(store: GraphStore, settings: Settings, actor: Actor, person_id: str, r
         raise ResolveError(f"{record} is the only record of {person_id} you may see: "
                            "nothing to split")
     new_id = ids.new_person_id()
-    moved = sum(rows[0]["moved"] for rows in store.write_each(
+    # The record's merge suggestions move with it (found by their evidence, which names the
+    # record as _suggestion writes it); they are not facts, so not counted as moved.
+    moved = sum(rows[0].get("moved", 0) for rows in store.write_each(
         "persons/split", {"into": new_id, "from": person_id, "case_id": case_id,
-                          "person_ref": person_ref}))
+                          "person_ref": person_ref,
+                          "record_json": json.dumps(ids.person_ref_key(case_id, person_ref),
+                                                    ensure_ascii=False)}))
     _rederive(store, [person_id, new_id])
     _log(settings, kind="split", into=new_id, other=person_id, records=[record], actor=actor.name)
     return {"person_id": new_id, "from": person_id, "record": record, "facts_moved": moved - 1}

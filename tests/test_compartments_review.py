@@ -35,8 +35,10 @@ def person_named(client, headers, q: str) -> str:
 def split_suggestion(client, store, settings, tmp_path):
     """Maria Popescu (A) may be Maria Popesku, whom B and the covert C recorded (one person,
     joined on her national id): a suggestion for (A, B) and one for (A, C). Then B's record is
-    split off onto a person of its own (by vera, who sees B and C); the (A, B) suggestion stays on the old node, which now
-    holds only the covert case's record. ulla sees A and B."""
+    split off onto a person of its own (by vera, who sees B and C), leaving the old node with
+    only the covert case's record. A split now takes the (A, B) suggestion along to B's new
+    person (tests/test_resolve.py); one made before that left it on the old node, and stores
+    still hold such suggestions: this puts it back there, as it was left. ulla sees A and B."""
     d = write_files(tmp_path / "batch", {
         "cases.csv": (CASES_HEADER, [
             [A, "Alfa", "Unit A", "2031-01-01", "normal", "procuring", "", "Insp. A"],
@@ -59,6 +61,14 @@ def split_suggestion(client, store, settings, tmp_path):
     split = resolve.split(store, settings, Actor(name="vera", role="investigator",
                                                  cases={B: "edit", C: "edit"}),
                           joined.split(":")[1], f"{B}:B1")
+    # As a split before suggestions moved with their record left it: on the old node.
+    moved = store._graph.query(
+        "MATCH (m:Person {person_id: $m})-[s:MAYBE_SAME_AS]->(n:Person {person_id: $n}), "
+        "(old:Person {person_id: $old}) "
+        "CREATE (m)-[s2:MAYBE_SAME_AS]->(old) SET s2 = properties(s) DELETE s RETURN count(s2)",
+        {"m": maria.split(":")[1], "n": split["person_id"],
+         "old": joined.split(":")[1]}).result_set
+    assert moved == [[1]], moved
     # The old node keeps only the covert case's record: not an entity ulla may see.
     assert api(client, f"/entities/{joined}", ulla).status_code == 404
     return ulla, maria, joined, "person:" + split["person_id"]
