@@ -4,7 +4,8 @@
 //   deleted. Dormant statements (other values a later batch gave for a fact, dormant_case
 //   instead of case_id, ingest/load_*) move with the facts and are not counted as moved.
 //   Statement by statement: running it again finishes an interrupted merge. moved_visible
-//   counts the moved facts of $visible_cases: what the person asking may be told.
+//   counts the moved facts of $visible_cases (a suggestion: when both of its cases are):
+//   what the person asking may be told.
 // params:
 //   into: string
 //   from: string
@@ -19,7 +20,9 @@ CREATE (x)-[r2:INVOLVES]->(a)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (b)-[r:USES]->(x)
@@ -27,7 +30,9 @@ CREATE (a)-[r2:USES]->(x)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (b)-[r:RESIDES_AT]->(x)
@@ -35,7 +40,9 @@ CREATE (a)-[r2:RESIDES_AT]->(x)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (b)-[r:STAYED_AT]->(x)
@@ -43,7 +50,9 @@ CREATE (a)-[r2:STAYED_AT]->(x)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (b)-[r:ASSOCIATED_WITH]->(x)
@@ -51,7 +60,9 @@ CREATE (a)-[r2:ASSOCIATED_WITH]->(x)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (x)-[r:ASSOCIATED_WITH]->(b)
@@ -59,7 +70,9 @@ CREATE (x)-[r2:ASSOCIATED_WITH]->(a)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (b)-[r:MAYBE_SAME_AS]->(x)
@@ -67,7 +80,9 @@ CREATE (a)-[r2:MAYBE_SAME_AS]->(x)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (a:Person {person_id: $into}), (b:Person {person_id: $from})
 MATCH (x)-[r:MAYBE_SAME_AS]->(b)
@@ -75,7 +90,9 @@ CREATE (x)-[r2:MAYBE_SAME_AS]->(a)
 SET r2 = properties(r)
 DELETE r
 RETURN count(CASE WHEN r2.dormant_case IS NULL THEN 1 END) AS moved,
-       count(CASE WHEN r2.case_id IN $visible_cases THEN 1 END) AS moved_visible
+       count(CASE WHEN r2.case_id IN $visible_cases
+                   AND (r2.other_case_id IS NULL OR r2.other_case_id IN $visible_cases)
+                  THEN 1 END) AS moved_visible
 ;
 MATCH (b:Person {person_id: $from})
 WHERE NOT (b)--()
