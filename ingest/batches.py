@@ -199,6 +199,11 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
     batch states is handed to that batch (ingest/hand_over_batch_facts, else
     ingest/promote_restatements: the fact then shows that batch's values), and the rest go.
 
+    A withdrawal also takes away the merge suggestions other batches made for the records
+    it removes (ingest/hide_record_suggestions: hidden just before the facts, marked
+    withdrawn_by the batch, deleted with its edges); a record another batch still states
+    keeps them.
+
     The order keeps every step findable again: the facts are hidden first, all at once
     (ingest/hide_batch_facts: withdrawn_case instead of case_id; pending ones are hidden
     already), then the nodes at their ends are found through the hidden edges, re-derived
@@ -217,6 +222,9 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
         if kept or promoted:
             log.info("batch %s: %d facts kept, other batches state them (%d with their values)",
                      batch_id, kept + promoted, promoted)
+        # The suggestions other batches made for the records it takes away, hidden before
+        # the records (a stop in between hides a suggestion a moment early, never late).
+        store.write("ingest/hide_record_suggestions", params)
     both = {**params, "pending_only": pending_only}
     deleted = int(store.write("ingest/hide_batch_facts", both)[0]["facts"] or 0)
     nids = endpoints(store, batch_id)

@@ -1124,3 +1124,145 @@ def test_a_roll_back_stopped_half_way_is_finished_by_the_next_recovery(
     assert statuses(settings)[batch_id] == "rolled-back", statuses(settings)
     assert_same_graph(store, before)
     assert_indexes_consistent(store)
+
+
+# -- 10. merge suggestions made by another batch for a withdrawn record ----------------------
+
+
+SA, SB, SC = "K-2032-0001", "K-2032-0002", "K-2032-0003"
+
+
+def load_one(store, settings, directory: Path, case: str, person: str) -> str:
+    """A batch of one case and one person record; returns its batch id."""
+    write_csv(directory, "cases.csv", ["case_id,title,unit,classification", case])
+    write_csv(directory, "persons.csv",
+              ["case_id,person_ref,name,birth_date,national_id,source", person])
+    result = load_directory(directory, store, settings)
+    assert result.ok, [str(p) for p in result.problems]
+    return result.batch_id
+
+
+def suggested(store) -> dict[tuple, tuple]:
+    """Every merge suggestion, visible or not: its two records (evidence) -> the persons
+    holding each of them now, at the suggestion's start and end, its batch and case."""
+    import json
+
+    rows = raw(store, "MATCH (a:Person)-[s:MAYBE_SAME_AS]->(b:Person) "
+                      "RETURN s.evidence, a.person_id, b.person_id, s.batch_id, s.case_id")
+    return {tuple(json.loads(ev)["records"]): (a, b, batch, case)
+            for ev, a, b, batch, case in rows}
+
+
+def persons_without_records(store) -> list:
+    return raw(store, "MATCH (p:Person) WHERE NOT ()-[:INVOLVES]->(p) "
+                      "RETURN p.person_id, [(p)-[e]-() | type(e)]")
+
+
+def assert_indexes_consistent_beside_suggestions(store) -> None:
+    """assert_indexes_consistent for a graph holding merge suggestions, which ingest/derive_nodes
+    leaves out of case_ids (a suggestion's case_id is the first record's case, not the
+    person's): no orphan, no pending fact, case_ids equal the cases of the other facts."""
+    assert raw(store, "MATCH (n) WHERE NOT (n)--() RETURN count(n)") == [[0]]
+    assert pending_facts(store) == 0
+    mismatched = raw(store,
+                     "MATCH (n)-[e]-() WHERE NOT n:Case AND type(e) <> 'MAYBE_SAME_AS' "
+                     "WITH n, collect(DISTINCT e.case_id) AS cs "
+                     "WHERE size(cs) <> size(n.case_ids) OR any(c IN cs WHERE NOT c IN n.case_ids) "
+                     "RETURN labels(n), n.case_ids, cs LIMIT 5")
+    assert mismatched == [], mismatched
+
+
+@pytest.fixture
+def suggested_across_batches(store, settings, tmp_path) -> dict[str, str]:
+    """Maria in three batches: SB's record (batch b) and the covert SC's (batch c) joined on
+    her national id; SA's near variant (batch a, loaded last) makes the suggestions (SA, SB)
+    and (SA, SC), both of batch a."""
+    made = {
+        "b": load_one(store, settings, tmp_path / "b", f"{SB},Beta,Unit B,normal",
+                      f"{SB},B1,Maria Popesku,1990-01-01,19900101-5555,B-1"),
+        "c": load_one(store, settings, tmp_path / "c", f"{SC},Gamma,Unit C,covert",
+                      f"{SC},C1,Maria Popesku,1990-01-01,19900101-5555,C-1"),
+        "a": load_one(store, settings, tmp_path / "a", f"{SA},Alfa,Unit A,normal",
+                      f"{SA},A1,Maria Popescu,1990-01-01,,A-1"),
+    }
+    maria, joined = person_of(store, SA, "A1"), person_of(store, SB, "B1")
+    assert person_of(store, SC, "C1") == joined
+    assert suggested(store) == {(f"{SA}:A1", f"{SB}:B1"): (maria, joined, made["a"], SA),
+                                (f"{SA}:A1", f"{SC}:C1"): (maria, joined, made["a"], SA)}
+    return made
+
+
+def test_withdrawing_a_record_removes_the_suggestions_another_batch_made_for_it(
+        suggested_across_batches, store, settings):
+    """Withdrawing batch b takes SB's record off the joined person: the (SA, SB) suggestion,
+    batch a's, goes with it (before, it stayed, between Maria and a person only the covert
+    SC holds); (SA, SC) stays as it was."""
+    made = suggested_across_batches
+    maria, joined = person_of(store, SA, "A1"), person_of(store, SC, "C1")
+    assert batches.withdraw(store, settings, made["b"]).deleted == 1  # SB's INVOLVES
+    assert suggested(store) == {(f"{SA}:A1", f"{SC}:C1"): (maria, joined, made["a"], SA)}
+    assert persons_without_records(store) == []
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
+
+
+def test_withdrawing_the_only_record_of_a_person_leaves_no_person_held_by_a_suggestion(
+        store, settings, tmp_path):
+    """Without SC's record, the person of SB's record has nothing else: withdrawing batch b
+    deletes her and batch a's suggestion for her record, instead of keeping a person that only
+    a suggestion holds."""
+    b = load_one(store, settings, tmp_path / "b", f"{SB},Beta,Unit B,normal",
+                 f"{SB},B1,Maria Popesku,1990-01-01,19900101-5555,B-1")
+    load_one(store, settings, tmp_path / "a", f"{SA},Alfa,Unit A,normal",
+             f"{SA},A1,Maria Popescu,1990-01-01,,A-1")
+    assert set(suggested(store)) == {(f"{SA}:A1", f"{SB}:B1")}
+    batches.withdraw(store, settings, b)
+    assert suggested(store) == {}
+    assert persons_without_records(store) == []
+    assert raw(store, "MATCH (p:Person) RETURN count(p)") == [[1]]  # Maria of SA
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
+
+
+def test_a_suggestion_stays_while_another_batch_still_states_its_record(
+        suggested_across_batches, store, settings, tmp_path):
+    """A later batch states SB's record again (same values): withdrawing batch b hands the
+    record to it, and the suggestion made for the record stays as it was."""
+    made = suggested_across_batches
+    again = load_one(store, settings, tmp_path / "b-again", f"{SB},Beta,Unit B,normal",
+                     f"{SB},B1,Maria Popesku,1990-01-01,19900101-5555,B-1")
+    before = suggested(store)
+    assert batches.withdraw(store, settings, made["b"]) == (0, 1)  # the record: b-again states it
+    assert suggested(store) == before
+    assert raw(store, "MATCH (:Case)-[e:INVOLVES]->(:Person) WHERE e.person_ref = 'B1' "
+                      "RETURN e.batch_id") == [[again]]
+    assert_no_restatement_left(store)
+
+
+#: The withdrawal's writes, with the new step hiding the suggestions made for its records.
+SUGGESTION_WITHDRAWAL_STEPS = ["ingest/hand_over_batch_facts", "ingest/promote_restatements",
+                               "ingest/hide_record_suggestions", "ingest/hide_batch_facts",
+                               "ingest/derive_nodes", "ingest/delete_orphans",
+                               "ingest/delete_batch_edges"]
+
+
+@pytest.mark.parametrize("step", SUGGESTION_WITHDRAWAL_STEPS)
+def test_a_withdrawal_stopped_half_way_still_removes_the_suggestions_for_its_records(
+        run, monkeypatch, suggested_across_batches, store, settings, step):
+    """Stopped after any of its writes, the withdrawal leaves no suggestion for SB's record
+    that a read could see once the record is hidden, and `casegraph ingest recover` finishes
+    it with the graph a withdrawal that never stopped leaves."""
+    made = suggested_across_batches
+    maria, joined = person_of(store, SA, "A1"), person_of(store, SC, "C1")
+    _withdraw_until_stopped(monkeypatch, store, settings, made["b"], step)
+    record_visible = raw(store, "MATCH (:Case)-[e:INVOLVES]->(:Person) WHERE e.person_ref = 'B1' "
+                                "AND e.case_id IS NOT NULL RETURN count(e)")[0][0]
+    if not record_visible:
+        assert resolve.suggestions(store, Actor(name="ulla", role="investigator",
+                                                cases={SA: "edit", SB: "edit"})) == []
+    result = run("ingest", "recover")
+    assert f"finished withdrawing batch {made['b']}" in result.output, result.output
+    assert suggested(store) == {(f"{SA}:A1", f"{SC}:C1"): (maria, joined, made["a"], SA)}
+    assert persons_without_records(store) == []
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
