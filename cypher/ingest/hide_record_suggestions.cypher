@@ -11,12 +11,16 @@
 //   that ingest/delete_orphans treats it as the batch's and ingest/delete_batch_edges
 //   deletes it. The batch's own suggestions are hidden with its facts. Counts the
 //   suggestions it hid. Running it again hides nothing more. Walks from the batch's INVOLVES
-//   edges (index on batch_id) to their persons' suggestions: no scan of every suggestion.
+//   edges (index on batch_id) to their persons' suggestions of other batches, and only for
+//   a record whose person has one looks for another statement of it: no scan of every
+//   suggestion, and little work for a batch whose records no other batch suggested.
 // params:
 //   batch_id: string
 MATCH (:Case)-[f:INVOLVES]->(p:Person)
 WHERE f.batch_id = $batch_id AND f.dormant_case IS NULL
   AND coalesce(f.case_id, f.withdrawn_case) IS NOT NULL
+MATCH (p)-[made:MAYBE_SAME_AS]-()
+WHERE made.case_id IS NOT NULL AND made.batch_id <> $batch_id
 WITH DISTINCT p, coalesce(f.case_id, f.withdrawn_case) AS case_id, f.person_ref AS ref
 OPTIONAL MATCH (:Case)-[g:INVOLVES]->(p)
 WHERE g.case_id = case_id AND g.person_ref = ref AND g.batch_id <> $batch_id
