@@ -1266,3 +1266,20 @@ def test_a_withdrawal_stopped_half_way_still_removes_the_suggestions_for_its_rec
     assert persons_without_records(store) == []
     assert_no_restatement_left(store)
     assert_indexes_consistent_beside_suggestions(store)
+
+
+def test_a_suggestion_stays_while_another_batch_states_its_record_from_another_source(
+        suggested_across_batches, store, settings, tmp_path):
+    """A later batch states SB's record again from another document (another source: a
+    second INVOLVES edge of the record, not a restatement): withdrawing batch b removes its
+    own edge only, and the suggestion made for the record stays."""
+    made = suggested_across_batches
+    load_one(store, settings, tmp_path / "b-other", f"{SB},Beta,Unit B,normal",
+             f"{SB},B1,Maria Popesku,1990-01-01,19900101-5555,B-2")
+    before = suggested(store)
+    assert batches.withdraw(store, settings, made["b"]).deleted == 1
+    assert suggested(store) == before
+    assert raw(store, "MATCH (:Case)-[e:INVOLVES]->(:Person) WHERE e.person_ref = 'B1' "
+                      "RETURN e.source") == [["B-2"]]
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
