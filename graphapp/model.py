@@ -52,9 +52,11 @@ INTERNAL_NODE_PROPERTIES = frozenset(
 
 #: Relationship properties that are the store's own bookkeeping, never returned as they are:
 #: a pending or a half-withdrawn fact's case, a person record's keys, and which other batches
-#: restated a fact (ingest/batches.py; a dormant statement's case never reaches a read at all).
+#: restated a fact, which withdrawn batch hid a suggestion (ingest/batches.py; a dormant
+#: statement's case never reaches a read at all).
 INTERNAL_REL_PROPERTIES = frozenset({"pending_case", "withdrawn_case", "match_keys", "block_keys",
-                                     "restated_by", "differed_by", "dormant_case"})
+                                     "restated_by", "differed_by", "dormant_case",
+                                     "withdrawn_by"})
 
 ENTITY_KINDS: dict[str, EntityKind] = {
     k.label: k
