@@ -240,7 +240,7 @@ def merge(store: GraphStore, settings: Settings, actor: Actor, into: str, other:
                                                  "visible_cases": sorted(visible)})
     # Not the dropped suggestions or node; and only what the actor may see: the merge moves
     # every record, a covert case's too, and says nothing of those.
-    moved = sum(rows[0]["moved_visible"] for rows in results[1:-1])
+    moved = sum(rows[0]["moved"] for rows in results[1:-1])
     _rederive(store, [into])
     _log(settings, kind="merge", into=into, other=other,
          records=[f"{c}:{r}" for c, r in moved_records], actor=actor.name)
