@@ -90,14 +90,17 @@ def label_reads_of_ids(nids: list[int], parts: int = 1) -> list[tuple[str, dict]
 
 
 def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
-    """``{"id", "kind", "label", "cases"}`` of each node from the rows of :func:`label_reads`."""
+    """``{"id", "kind", "label", "cases"}`` of each node from the rows of :func:`label_reads`
+    (rows of nodes not in ``nodes``, which a view or path left out, are skipped)."""
     spellings: dict[int, Counter] = defaultdict(Counter)
     cases: dict[int, set[str]] = defaultdict(set)
     for row in rows:
+        nid = int(row["nid"])
+        if nid not in nodes:
+            continue
         shown = [c for c in row["cases"] if c in allowed]  # defence in depth
         if len(shown) < len(row["cases"]):
             continue
-        nid = int(row["nid"])
         cases[nid].update(shown)
         spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
     out = {}
@@ -377,8 +380,7 @@ def _view(nodes: dict[int, Node], edges: dict[str, Relationship], truncated: boo
           degree_answers: list[list[dict]]) -> dict:
     """The view from its nodes and edges and the answers of :func:`label_reads_of_ids` and
     :func:`_degree_reads` (rows of nodes the view did not keep are left out)."""
-    labels = labels_from((row for row in chain.from_iterable(label_answers)
-                          if int(row["nid"]) in nodes), allowed, nodes)
+    labels = labels_from(chain.from_iterable(label_answers), allowed, nodes)
     node_ids = {n.id for n in nodes.values()}
     out_edges = []
     for r in edges.values():

@@ -169,8 +169,7 @@ def _describe(store: GraphStore, allowed, found: list[list[int]]) -> list[dict]:
         a, b = int(row["a_nid"]), int(row["b_nid"])
         nodes[a], nodes[b] = row["a"], row["b"]
         facts[frozenset((a, b))].append(row["rel"])
-    labels = graph.labels_from((row for rows in label_answers for row in rows
-                                if int(row["nid"]) in nodes), allowed, nodes)
+    labels = graph.labels_from((row for rows in label_answers for row in rows), allowed, nodes)
     out = []
     for path in found:
         hops = list(zip(path, path[1:], strict=False))
