@@ -30,6 +30,7 @@ from graphapp.db import (
     LoginThrottle,
     User,
     UserAction,
+    driver_statement,
     get_engine,
     session_scope,
     utcnow,
@@ -200,13 +201,14 @@ _ACCESS_STAMP = select(AccessStamp.stamp).where(AccessStamp.id == 1)
 
 
 def _stamp_now(engine) -> str | None:
-    """The access stamp, read straight through the database's driver: what most requests
-    read of the accounts database, and SQLAlchemy's machinery around the one row cost three
-    times the read (0.5 against 0.16 ms in a request)."""
+    """The access stamp, read straight through the database's driver (:func:`driver_statement`):
+    what most requests read of the accounts database, and SQLAlchemy's machinery around the
+    one row cost three times the read (0.5 against 0.16 ms in a request)."""
+    stamp = driver_statement(engine, _ACCESS_STAMP)
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
-        cursor.execute("SELECT stamp FROM access_stamp WHERE id = 1")
+        cursor.execute(stamp.text, stamp.params())
         row = cursor.fetchone()
         cursor.close()
         conn.rollback()

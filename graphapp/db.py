@@ -11,7 +11,9 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -465,6 +467,42 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A Core statement as the database's driver takes it: its text, its parameters' order
+    (None: by name), their fixed values, and each column's own conversion of its value."""
+
+    text: str
+    order: tuple[str, ...] | None
+    fixed: dict[str, Any]
+    convert: dict[str, Any]
+
+    def params(self, values: dict[str, Any] | None = None) -> list | dict:
+        bound = {**self.fixed, **(values or {})}
+        for name, convert in self.convert.items():
+            if name in bound:
+                bound[name] = convert(bound[name])
+        return [bound[name] for name in self.order] if self.order is not None else bound
+
+
+@functools.cache
+def driver_statement(engine: Engine, statement, column_keys: tuple[str, ...] = ()) -> DriverStatement:
+    """``statement`` compiled once for this engine's dialect, with the bind conversions
+    SQLAlchemy itself applies (the JSON text, the stored form of a time), to run on the
+    driver's own cursor: for the statements every request runs (the access stamp, the
+    audit record), whose cost was mostly SQLAlchemy's execution machinery around them."""
+    dialect = engine.dialect
+    c = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
+    convert = {}
+    for name, bind in c.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            convert[name] = process
+    order = tuple(c.positiontup) if c.positiontup is not None else None
+    return DriverStatement(c.string, order, c.construct_params(dict.fromkeys(column_keys)),
+                           convert)
 
 
 @functools.cache
