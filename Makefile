@@ -32,10 +32,15 @@ $(LINT_DIR)/node_modules/.installed: $(LINT_DIR)/package.json
 demo: install
 	$(BIN)/casegraph demo
 
+# One worker per core (at most 4), a test file per worker at a time, so that a module's
+# fixtures (a loaded graph, a browser, a PostgreSQL server) are made once; tests/conftest.py
+# starts the slowest files first. `pytest` alone still runs everything in one process.
+PYTEST_WORKERS := -n auto --maxprocesses=4 --dist loadfile --no-loadscope-reorder
+
 test: install-test
 	$(BIN)/ruff check graphapp ingest tests bench
 	$(BIN)/bandit -q -c pyproject.toml -r graphapp ingest
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_WORKERS)
 
 lint: install-test
 	$(BIN)/ruff check graphapp ingest tests bench

@@ -13,6 +13,18 @@ from graphapp.store import close_stores, get_store
 from ingest import demo
 from ingest.loader import load_directory
 
+#: Files whose fixtures or tests take the better part of a minute or more (a 120,000-row load
+#: and two large views in Chromium; Neo4j's parser over every query file; killed loaders), in
+#: the order they start. ``make test`` gives whole files to several workers (pytest-xdist), and
+#: one of these started last would run alone at the end while the other workers idle.
+RUN_FIRST = ("test_browser_explorer.py", "test_cypher_files.py", "test_batches.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of :data:`RUN_FIRST` first, every file's tests in their own order."""
+    items.sort(key=lambda item: RUN_FIRST.index(item.path.name) if item.path.name in RUN_FIRST
+               else len(RUN_FIRST))
+
 
 @pytest.fixture(scope="session", autouse=True)
 def stop_test_servers(tmp_path_factory):

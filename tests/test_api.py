@@ -69,7 +69,7 @@ def test_security_headers(client):
 
 def test_store_down_answers_503_without_details(settings, store):
     down = dataclasses.replace(settings, graph_url="bolt://127.0.0.1:1",
-                               graph_password="s3cret-pw", store_timeout=3)
+                               graph_password="s3cret-pw", store_timeout=1)
     token = make_user(down, "ines", "investigator", {"K-2024-0113": "read"})
     client = create_app(down, {"TESTING": True}).test_client()
     response = client.get("/api/v1/search?q=maria", headers={"Authorization": f"Bearer {token}"})
