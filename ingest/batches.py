@@ -202,7 +202,9 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
     A withdrawal also takes away the merge suggestions other batches made for the records
     it removes (ingest/hide_record_suggestions: hidden just before the facts, marked
     withdrawn_by the batch, deleted with its edges); a record another batch still states
-    keeps them.
+    keeps them. The batch's own suggestions go with it unless other batches still state
+    both of their records: those are handed over (ingest/hand_over_batch_suggestions), as
+    its facts are, and are not counted as kept facts.
 
     The order keeps every step findable again: the facts are hidden first, all at once
     (ingest/hide_batch_facts: withdrawn_case instead of case_id; pending ones are hidden
@@ -222,6 +224,10 @@ def remove(store: GraphStore, batch_id: str, *, pending_only: bool) -> Removal:
         if kept or promoted:
             log.info("batch %s: %d facts kept, other batches state them (%d with their values)",
                      batch_id, kept + promoted, promoted)
+        handed = int(store.write("ingest/hand_over_batch_suggestions", params)[0]["kept"])
+        if handed:
+            log.info("batch %s: %d merge suggestions kept, other batches state both records",
+                     batch_id, handed)
         # The suggestions other batches made for the records it takes away, hidden before
         # the records (a stop in between hides a suggestion a moment early, never late).
         store.write("ingest/hide_record_suggestions", params)

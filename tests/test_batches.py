@@ -1283,3 +1283,61 @@ def test_a_suggestion_stays_while_another_batch_states_its_record_from_another_s
                       "RETURN e.source") == [["B-2"]]
     assert_no_restatement_left(store)
     assert_indexes_consistent_beside_suggestions(store)
+
+
+# -- 11. a batch's own merge suggestions, when other batches state both records -------------
+
+
+@pytest.mark.parametrize("again", [None, "A-1", "A-2"],
+                         ids=["no-one-else", "restated", "another-source"])
+def test_a_suggestion_stays_while_other_batches_state_both_its_records(
+        suggested_across_batches, store, settings, tmp_path, again):
+    """Batch a made both suggestions for SA's record; a later batch states that record again
+    (the same statement, or one from another document) and so made none of its own.
+    Withdrawing batch a keeps them, now the later batch's (before, they went with batch a and
+    the lead was lost); withdrawing that batch too then takes them away with the record.
+    Without a later statement the record goes, and the suggestions with it."""
+    made = suggested_across_batches
+    before = suggested(store)
+    if again is None:
+        batches.withdraw(store, settings, made["a"])
+        assert suggested(store) == {}
+        assert persons_without_records(store) == []
+        return
+    later = load_one(store, settings, tmp_path / "a-again", f"{SA},Alfa,Unit A,normal",
+                     f"{SA},A1,Maria Popescu,1990-01-01,,{again}")
+    assert suggested(store) == before  # one suggestion per pair of records: none made again
+    batches.withdraw(store, settings, made["a"])
+    assert suggested(store) == {records: (*held[:2], later, held[3])
+                                for records, held in before.items()}
+    ulla = Actor(name="ulla", role="investigator", cases={SA: "edit", SB: "edit"})
+    assert [s["evidence"]["records"] for s in resolve.suggestions(store, ulla)] == [
+        [f"{SA}:A1", f"{SB}:B1"]]
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
+
+    batches.withdraw(store, settings, later)
+    assert suggested(store) == {}
+    assert persons_without_records(store) == []
+    assert_indexes_consistent_beside_suggestions(store)
+
+
+@pytest.mark.parametrize("step", ["ingest/hand_over_batch_facts", "ingest/promote_restatements",
+                                  "ingest/hand_over_batch_suggestions",
+                                  "ingest/hide_batch_facts", "ingest/delete_batch_edges"])
+def test_a_withdrawal_stopped_half_way_still_hands_its_suggestions_over(
+        run, monkeypatch, suggested_across_batches, store, settings, tmp_path, step):
+    """Stopped after any of those writes, `casegraph ingest recover` finishes the withdrawal
+    with the suggestions handed over, as a withdrawal that never stopped leaves them."""
+    made = suggested_across_batches
+    before = suggested(store)
+    later = load_one(store, settings, tmp_path / "a-again", f"{SA},Alfa,Unit A,normal",
+                     f"{SA},A1,Maria Popescu,1990-01-01,,A-1")
+    _withdraw_until_stopped(monkeypatch, store, settings, made["a"], step)
+    result = run("ingest", "recover")
+    assert f"finished withdrawing batch {made['a']}" in result.output, result.output
+    assert suggested(store) == {records: (*held[:2], later, held[3])
+                                for records, held in before.items()}
+    assert persons_without_records(store) == []
+    assert_no_restatement_left(store)
+    assert_indexes_consistent_beside_suggestions(store)
