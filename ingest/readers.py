@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import batched
@@ -23,6 +24,11 @@ KEY_SEP = "\x1f"
 UNIQUE_CHUNK = 5_000
 #: Files larger than this are refused before they are read (bytes).
 MAX_FILE_BYTES = 512 * 1024 * 1024
+#: C0 and C1 control characters, which no value may hold once its whitespace is collapsed (a
+#: tab or line break is a space by then): never data, they keep a record from being found
+#: again by its quoted text (a merge suggestion's evidence), and ESC would drive the terminal
+#: of an operator shown the value by the command line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -270,12 +276,18 @@ def _check_row(spec: FileSpec, line: int, row: list[str],
                checks: list[ColumnCheck]) -> tuple[dict[str, str], list[Problem]]:
     values: dict[str, str] = {}
     problems: list[Problem] = []
+    suspect = not "".join(row).isprintable()  # spaces aside, few rows have any such character
     for name, index, required, default, convert in checks:
         value = " ".join(row[index].split()) if index is not None else ""
         if not value:
             if required:
                 problems.append(Problem(spec.name, line, name, "required value is empty"))
             values[name] = default
+            continue
+        if suspect and (control := _CONTROL.search(value)):
+            problems.append(Problem(spec.name, line, name,
+                                    f"holds a control character (U+{ord(control.group()):04X}) "
+                                    f"at position {control.start() + 1}"))
             continue
         if convert is None:
             values[name] = value

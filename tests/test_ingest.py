@@ -222,6 +222,9 @@ def make_bad_directory(directory: Path) -> Path:
         "K-1,P3,Cay Dahl,1980-02-02,XX,,buyer,R3",           # 4: no such country
         "K-1,P4,Dan Ek,1970-03-03,SE,,boss,R4",              # 5: not a role
         "K-1,P1,Anna Berg,1990-01-01,SE,,victim,R5",         # 6: P1 again
+        "K-1,P5\x07,Eva Ek,1991-04-04,SE,,victim,R6",         # 7: BEL in a person ref
+        "K-1,P6,Eva \x1b[2J\x1b[HEk,1991-04-04,SE,,victim,R7",  # 8: ESC (clears a terminal)
+        "K-1,P7,Eva\tEk\u00a0Berg,1991-04-04,SE,,victim,R8",  # 9: fine (spaces, collapsed)
     ])
     write_csv(directory, "phones.csv", [
         "case_id,number,person_ref,country_hint,first_seen,last_seen,source",
@@ -253,6 +256,8 @@ READ_PROBLEMS = {
     ("persons.csv", 4, "nationality"): "XX",
     ("persons.csv", 5, "role"): "boss",
     ("persons.csv", 6, "person_ref"): "duplicate",
+    ("persons.csv", 7, "person_ref"): "control character (U+0007) at position 3",
+    ("persons.csv", 8, "name"): "control character (U+001B) at position 5",
     ("phones.csv", 2, "number"): "12ab",
     ("addresses.csv", 1, "city"): "required column is missing",
     ("hotels.csv", 1, "stars"): "unknown column",

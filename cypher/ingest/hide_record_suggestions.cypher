@@ -5,8 +5,8 @@
 //   for it (committed, or hidden already by an earlier run) is the last statement of that
 //   record (case_id + person_ref) on its person; a suggestion is one of that person's whose
 //   evidence names the record in its "records" (the last key of the JSON text
-//   ingest/resolve.py writes: the record JSON-quoted, first or second; a case id or person
-//   ref holding a control character is quoted otherwise and not found). Its case moves from
+//   ingest/resolve.py writes: the record JSON-quoted, first or second; JSON would quote a
+//   control character otherwise, and ingest/readers.py refuses them in any value). Its case moves from
 //   case_id into withdrawn_case, so no read sees it, and withdrawn_by names the batch, so
 //   that ingest/delete_orphans treats it as the batch's and ingest/delete_batch_edges
 //   deletes it. The batch's own suggestions are hidden with its facts. Counts the
