@@ -3,10 +3,14 @@ behind it, and nothing that only a hidden case states."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from graphapp.services import detectors
+from ingest.loader import load_directory
 from tests import fourcases, patterncases
+from tests.csvfiles import write_files
 from tests.patterncases import D1, D2, HIDDEN_WORDS, PHONE
 
 four_cases = fourcases.four_cases  # the fixture
@@ -111,3 +115,39 @@ def test_the_page_explains_and_shows_findings_with_sources(client, pattern_cases
     assert "D2-12" in page and "controller" in page
     assert not any(w in page for w in HIDDEN_WORDS)
     assert client.get("/detectors/nope").status_code == 404
+
+
+def test_a_place_mentioned_twice_counts_once(client, pattern_cases, tmp_path):
+    """A second batch mentions D1's hotel and advert again, from other documents and with the
+    city spelt otherwise (GAVLE, GÄVLE): the same hotel and advert, so a victim still moved
+    through two cities, not three, the phone is listed by two adverts, and no fact is shown
+    twice (each mention joined every stay and listing, and repeated it)."""
+    again = write_files(tmp_path / "again", {
+        "hotels.csv": (["case_id", "hotel_name", "street", "postcode", "city", "country", "source"],
+                       [[D1, "HOTELL NORD", "Norra gatan 1", "80320", "GAVLE", "SE", "D1-70"]]),
+        "adverts.csv": (["case_id", "advert_id", "site", "url", "posted", "city", "number",
+                         "source"],
+                        [[D1, "501", "escort-example.se", "", "2031-01-05", "GÄVLE",
+                          "070-111 22 33", "D1-71"]]),
+    })
+    result = load_directory(again, pattern_cases.store, pattern_cases.settings)
+    assert result.ok, [str(p) for p in result.problems]
+    vera = pattern_cases.headers["vera"]
+
+    def shown_once(finding):
+        facts = [(f["type"], f["entity"], f["case_id"], f["source"], f["date"])
+                 for f in finding["facts"]]
+        assert len(facts) == len(set(facts)), finding["facts"]
+
+    moved = {f["entities"][0]["label"]: f for f in run(client, vera, "victim-movements")["findings"]}
+    ioana = moved["Ioana Marin"]
+    assert ioana["title"] == "Ioana Marin: moved through 2 cities", ioana
+    assert re.fullmatch(r"Route: 2031-01-04 (Gävle|GAVLE) > 2031-02-01 Sundsvall \(1 move\(s\)\)\.",
+                        ioana["summary"]), ioana
+    shown_once(ioana)
+
+    [listed] = run(client, vera, "phone-adverts-cities")["findings"]
+    assert re.fullmatch(r"Listed by 2 advert\(s\) in (Gävle|GÄVLE), Sundsvall\.",
+                        listed["summary"]), listed
+    assert sorted(f["source"] for f in listed["facts"]) == ["D1-11", "D1-71", "D2-11"], listed
+    shown_once(listed)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from graphapp.access import Actor, ensure_allowed, visible_case_ids
 from graphapp.services import graph
 from graphapp.store import GraphStore, Node
+from ingest.normalise import fold_text
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -59,13 +60,41 @@ def _ref(labels: dict[int, dict], nid: int) -> dict:
     return {k: node[k] for k in ("id", "kind", "label")} if node else {}
 
 
-def _advert_cities(row: dict, labels: dict[int, dict], threshold: int) -> dict:
+def _once(facts: list[dict], *fields: str) -> list[dict]:
+    """Each fact once: a place that several facts of a case mention (another source, another
+    spelling of its city) joins every one of them, and the rows repeat the fact."""
+    seen: set[tuple] = set()
+    out = []
+    for f in facts:
+        key = tuple(f[name] for name in fields)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _cities(facts: list[dict]) -> list[str]:
+    """The cities of ``facts`` in order, each once however it is spelt (Nyköping, NYKOPING)."""
+    seen, out = set(), []
+    for f in facts:
+        folded = fold_text(f["city"])
+        if folded not in seen:
+            seen.add(folded)
+            out.append(f["city"])
+    return out
+
+
+def _advert_cities(row: dict, labels: dict[int, dict], threshold: int) -> dict | None:
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["city"], f["advert_id"] or ""))
-    cities = _ordered_unique(f["city"] for f in facts)
+    facts = _once(facts, "advert", "case_id", "source", "day")
+    cities = _cities(facts)
+    if len(cities) < threshold:
+        return None
+    adverts = len({f["advert"] for f in facts})
     phone = labels[int(row["nid"])]
     return {
         "title": f"{phone['label']}: adverts in {len(cities)} cities",
-        "summary": f"Listed by {len(facts)} advert(s) in {', '.join(cities)}.",
+        "summary": f"Listed by {adverts} advert(s) in {', '.join(cities)}.",
         "entities": [_ref(labels, int(row["nid"]))],
         "score": len(cities),
         "facts": [{"type": f["type"], "case_id": f["case_id"], "source": f["source"],
@@ -135,10 +164,11 @@ def _shared_phone(row: dict, labels: dict[int, dict], threshold: int) -> dict:
 
 def _victim_route(row: dict, labels: dict[int, dict], threshold: int) -> dict | None:
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["city"]))
-    cities = _ordered_unique(f["city"] for f in facts)
+    facts = _once(facts, "type", "place", "case_id", "source", "day")
+    cities = _cities(facts)
     route = []
     for f in facts:
-        if not route or route[-1][1].lower() != f["city"].lower():
+        if not route or fold_text(route[-1][1]) != fold_text(f["city"]):
             route.append((f["day"], f["city"]))
     moves = len(route) - 1
     if len(cities) < threshold:
