@@ -35,6 +35,11 @@ def test_queries_table_network_and_console_in_chromium(browser, live):  # noqa: 
     page.fill("input[name=min_cases]", "2")
     page.click("button:text('Run')")
     page.wait_for_selector("#result-table[data-sortable=ready]")
+    # The column headings are readable: dark on the table's light background (they were
+    # white, the top bar's link colour).
+    heading = page.eval_on_selector("#result-table thead button[data-column='1']",
+                                    "b => getComputedStyle(b).color")
+    assert heading != "rgb(255, 255, 255)", heading
     first = page.locator("#result-table tbody tr").first.inner_text()
     assert DAN_PHONE in first, first
     # Sort by case_count, ascending: a two-case phone comes first.
