@@ -68,6 +68,9 @@ def test_the_users_page_lists_users_with_their_state(ada, settings):
     row = re.search(r'<tr id="user-ada">(.*?)</tr>', html, re.S).group(1)
     assert "UTC" in row and "<td>yes</td>" in row, row  # last log-in, second factor
     assert "Administration" in ada.get("/").get_data(as_text=True)  # the navigation link
+    # A new user's role starts at investigator, never at the first choice, admin.
+    assert re.search(r'<option selected value="investigator">', html), \
+        re.findall(r"<option[^>]*>", html)
 
 
 def test_adding_a_user_shows_the_one_time_password_once(ada, settings, app):

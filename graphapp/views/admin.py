@@ -60,7 +60,8 @@ GRANTABLE_ACTIONS = sorted(set(ACTIONS) - accounts.ADMIN_ACTIONS)
 
 class AddUserForm(FlaskForm):
     name = StringField("User name", validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=list(accounts.ROLES))
+    # Not the first choice (admin): a slip of the form must not make an administrator.
+    role = SelectField("Role", choices=list(accounts.ROLES), default="investigator")
 
 
 class UserOpForm(FlaskForm):
