@@ -40,6 +40,9 @@ def test_cases_by_any_part_of_their_id_and_word_prefixes_of_their_title(client, 
     assert cases(investigator, "k-2024-02") == ["case:K-2024-0287"]
     assert cases(investigator, "insatsv helsing") == ["case:K-2024-0287"]
     assert cases(investigator, "KÖP AV sexuell") == ["case:K-2024-0287"]
+    # A case is listed with its title (its id alone says little; tests/test_web.py: the page).
+    [found] = [r for r in search(client, investigator, "0287") if r["kind"] == "case"]
+    assert found["title"] == "Köp av sexuell tjänst, insatsvecka Helsingborg", found
     # Another user's case is found by neither its id nor its title.
     assert cases(analyst, "rumänien") == ["case:K-2024-0342"]
     assert cases(investigator, "rumänien") == [] and cases(investigator, "0342") == []

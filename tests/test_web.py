@@ -307,3 +307,9 @@ def test_viewing_an_entity_page_is_audited_with_visible_cases_only(investigator,
         ("ines", "ok", ["K-2024-0113", "K-2024-0287"])], [(r.actor, r.cases) for r in records]
     entity = records[0].detail.get("entity")
     assert entity in ("phone:+46701234567", "phone:%2B46701234567"), records[0].detail
+
+
+def test_the_search_page_lists_a_case_with_its_title(investigator):
+    html = investigator.get("/?q=0287").get_data(as_text=True)
+    assert re.search(r'K-2024-0287</a>\s*<span class="title">Köp av sexuell tjänst, '
+                     r'insatsvecka Helsingborg</span>', html), html[-3000:]

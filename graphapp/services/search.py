@@ -37,8 +37,9 @@ class BadQuery(ValueError):
 def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) -> list[dict]:
     """Entities whose visible facts match ``q``; a phone in any spelling finds its E.164 entity.
 
-    Returns ``[{"id", "kind", "label", "cases"}]`` with only the caller's visible cases, in
-    the order of :data:`KIND_ORDER`, best matches first within a kind.
+    Returns ``[{"id", "kind", "label", "cases"}]`` (a case also its ``title``) with only the
+    caller's visible cases, in the order of :data:`KIND_ORDER`, best matches first within a
+    kind.
     """
     text = " ".join((q or "").split())
     if not text:
@@ -91,6 +92,8 @@ def search(store: GraphStore, actor: Actor, q: str, limit: int = DEFAULT_LIMIT) 
     for nid in sorted(described, key=rank):
         hit = described[nid]
         if hit["cases"]:  # a node whose every fact is hidden is nothing the caller may see
+            if hit["kind"] == "case":  # its id says little: the title says which case it is
+                hit = {**hit, "title": found[nid].properties.get("title") or ""}
             results.append(hit)
     return results[:limit]
 
