@@ -313,3 +313,15 @@ def test_the_search_page_lists_a_case_with_its_title(investigator):
     html = investigator.get("/?q=0287").get_data(as_text=True)
     assert re.search(r'K-2024-0287</a>\s*<span class="title">Köp av sexuell tjänst, '
                      r'insatsvecka Helsingborg</span>', html), html[-3000:]
+
+
+def test_a_page_says_when_it_replaced_a_bad_number(investigator):
+    """A detector's threshold that is not a whole number, or out of range, is replaced and the
+    page says so (it used to show the default's findings without a word)."""
+    page = investigator.get("/detectors/phone-adverts-cities?threshold=abc")
+    assert page.status_code == 200
+    assert "threshold must be a whole number from 2 to 100: showing 2." in page.get_data(as_text=True)
+    page = investigator.get("/detectors/phone-adverts-cities?threshold=1")
+    assert "threshold must be from 2 to 100: showing 2." in page.get_data(as_text=True)
+    page = investigator.get("/detectors/phone-adverts-cities?threshold=3")
+    assert "must be" not in page.get_data(as_text=True)

@@ -277,11 +277,21 @@ def _resolve(value: str) -> list[dict]:
 
 
 def _bounded(name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
+    """A whole-number argument of a page; one that is not, or out of range, is replaced (the
+    page still answers) and the page says so, as the API answers 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return default
-    return min(max(value, low), high)
+    words = name.replace("_", " ")
+    try:
+        value = int(raw)
+    except ValueError:
+        flash(f"{words} must be a whole number from {low} to {high}: showing {default}.", "error")
+        return default
+    if not low <= value <= high:
+        value = min(max(value, low), high)
+        flash(f"{words} must be from {low} to {high}: showing {value}.", "error")
+    return value
 
 
 @bp.get("/links")
