@@ -98,6 +98,15 @@ def test_investigator_finds_a_phone_and_sees_its_network(browser, live_server, d
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "entity-network.png"), full_page=True)
 
+    # On a narrow window the top bar wraps instead of pushing "Log out" off the page.
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.reload()
+    page.wait_for_selector("#network.ready", timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    logout = page.locator("header.top button", has_text="Log out").bounding_box()
+    assert logout and logout["x"] + logout["width"] <= 800, logout
+    page.screenshot(path=str(ARTEFACTS / "entity-network-800.png"))
+
     foreign = [u for u in requests if not u.startswith(live_server)]
     assert foreign == [], foreign
     assert problems == [], problems
