@@ -6,14 +6,15 @@
 //   record (case_id + person_ref) on its person; a suggestion is one of that person's whose
 //   evidence names the record in its "records" (the last key of the JSON text
 //   ingest/resolve.py writes: the record JSON-quoted, first or second; JSON would quote a
-//   control character otherwise, and ingest/readers.py refuses them in any value). Its case moves from
-//   case_id into withdrawn_case, so no read sees it, and withdrawn_by names the batch, so
-//   that ingest/delete_orphans treats it as the batch's and ingest/delete_batch_edges
-//   deletes it. The batch's own suggestions are hidden with its facts. Counts the
-//   suggestions it hid. Running it again hides nothing more. Walks from the batch's INVOLVES
-//   edges (index on batch_id) to their persons' suggestions of other batches, and only for
-//   a record whose person has one looks for another statement of it: no scan of every
-//   suggestion, and little work for a batch whose records no other batch suggested.
+//   control character otherwise, and ingest/readers.py refuses them in any value). Its case
+//   moves from case_id into withdrawn_case, so no read sees it, and withdrawn_by names the
+//   batch, so that ingest/delete_orphans treats it as the batch's and
+//   ingest/delete_batch_edges deletes it. The batch's own suggestions are hidden with its
+//   facts. Counts the suggestions it hid. Running it again hides nothing more. Walks from
+//   the batch's INVOLVES edges (index on batch_id) to their persons' suggestions of other
+//   batches, and only for a record whose person has one looks for another statement of it:
+//   no scan of every suggestion, and little work for a batch whose records no other batch
+//   suggested.
 // params:
 //   batch_id: string
 MATCH (:Case)-[f:INVOLVES]->(p:Person)
