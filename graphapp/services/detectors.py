@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from graphapp.access import Actor, ensure_allowed, visible_case_ids
 from graphapp.services import graph
@@ -60,34 +61,17 @@ def _ref(labels: dict[int, dict], nid: int) -> dict:
     return {k: node[k] for k in ("id", "kind", "label")} if node else {}
 
 
-def _once(facts: list[dict], *fields: str) -> list[dict]:
-    """Each fact once: a place that several facts of a case mention (another source, another
-    spelling of its city) joins every one of them, and the rows repeat the fact."""
-    seen: set[tuple] = set()
-    out = []
-    for f in facts:
-        key = tuple(f[name] for name in fields)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
-
-
-def _cities(facts: list[dict]) -> list[str]:
-    """The cities of ``facts`` in order, each once however it is spelt (Nyköping, NYKOPING)."""
-    seen, out = set(), []
-    for f in facts:
-        folded = fold_text(f["city"])
-        if folded not in seen:
-            seen.add(folded)
-            out.append(f["city"])
-    return out
+#: What makes two fact rows one fact: a place that several facts of a case mention (another
+#: source, another spelling of its city) is joined to every listing and stay there, and the
+#: query's rows repeat each of them once per mention.
+_SAME_LISTING = itemgetter("advert", "case_id", "source", "day")
+_SAME_VISIT = itemgetter("type", "place", "case_id", "source", "day")
 
 
 def _advert_cities(row: dict, labels: dict[int, dict], threshold: int) -> dict | None:
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["city"], f["advert_id"] or ""))
-    facts = _once(facts, "advert", "case_id", "source", "day")
-    cities = _cities(facts)
+    facts = _ordered_unique(facts, key=_SAME_LISTING)
+    cities = _ordered_unique((f["city"] for f in facts), key=fold_text)
     if len(cities) < threshold:
         return None
     adverts = len({f["advert"] for f in facts})
@@ -164,8 +148,8 @@ def _shared_phone(row: dict, labels: dict[int, dict], threshold: int) -> dict:
 
 def _victim_route(row: dict, labels: dict[int, dict], threshold: int) -> dict | None:
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["city"]))
-    facts = _once(facts, "type", "place", "case_id", "source", "day")
-    cities = _cities(facts)
+    facts = _ordered_unique(facts, key=_SAME_VISIT)
+    cities = _ordered_unique((f["city"] for f in facts), key=fold_text)
     route = []
     for f in facts:
         if not route or fold_text(route[-1][1]) != fold_text(f["city"]):
@@ -320,12 +304,14 @@ def _visible_only(row: dict, allowed) -> dict | None:
     return {**row, "facts": facts}
 
 
-def _ordered_unique(items) -> list:
+def _ordered_unique(items, key: Callable | None = None) -> list:
+    """Each item once, in order: the same when ``key`` gives the same value (by default text
+    regardless of case, anything else itself)."""
     seen, out = set(), []
     for item in items:
-        key = item.lower() if isinstance(item, str) else item
-        if key not in seen:
-            seen.add(key)
+        same = key(item) if key else item.lower() if isinstance(item, str) else item
+        if same not in seen:
+            seen.add(same)
             out.append(item)
     return out
 
