@@ -88,6 +88,12 @@ def test_open_the_cross_case_report(vera_page):
     page.click("#links-table th >> text=First")
     dates = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(4)]
     assert dates == sorted(dates), dates
+    # From the keyboard: a heading is a button; Enter on it again sorts the other way.
+    page.focus("#links-table th button >> text=First")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#links-table th >> nth=5", "aria-sort") == "descending"
+    dates = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(4)]
+    assert dates == sorted(dates, reverse=True) and dates[0] != dates[-1], dates
     no_hidden(page)
     shot(page, "cross-case-links.png")
 

@@ -531,7 +531,7 @@ def test_the_ui_runs_shows_a_sortable_table_and_downloads(client, library_cases)
     page = client.post("/queries/shared_phones", data={"csrf_token": token, "min_cases": "2"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'class="facts sortable"' in text, text
-    assert f"phone:{DAN_PHONE}" in text and "js/queries.js" in text, text
+    assert f"phone:{DAN_PHONE}" in text and "js/sortable.js" in text, text
     bad = client.post("/queries/shared_phones", data={"csrf_token": token, "min_cases": "0"})
     assert "at least 1" in bad.get_data(as_text=True)
     graph = client.post("/queries/suspect_victims", data={"csrf_token": token, "suspect": "dan"})

@@ -1,4 +1,4 @@
-/* Graphs and sortable tables of the path finder, the cross-case report, the detectors and the
+/* Graphs of the path finder, the cross-case report, the detectors and the
  * network analysis pages.
  *
  * Each graph is an element with class "explore-graph" and data-source naming a
@@ -8,8 +8,7 @@
  * tooltip is plain text (vis-network draws labels on a canvas; tooltips are DOM elements
  * filled with textContent): nothing here goes through innerHTML.
  *
- * Tables with class "sortable" sort by a column when its header is clicked (numbers as
- * numbers), again to reverse.
+ * Their tables sort through static/js/sortable.js.
  */
 (function () {
   "use strict";
@@ -97,36 +96,7 @@
     });
   }
 
-  function cellValue(row, index) {
-    var cell = row.cells[index];
-    var raw = cell ? (cell.getAttribute("data-sort") || cell.textContent.trim()) : "";
-    var num = Number(raw);
-    return raw !== "" && !isNaN(num) ? num : raw.toLowerCase();
-  }
-
-  function sortable(table) {
-    var headers = table.tHead ? table.tHead.rows[0].cells : [];
-    Array.prototype.forEach.call(headers, function (th, index) {
-      th.classList.add("sort");
-      th.setAttribute("role", "button");
-      th.addEventListener("click", function () {
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        rows.sort(function (a, b) {
-          var x = cellValue(a, index), y = cellValue(b, index);
-          if (x === y) { return 0; }
-          return (x < y ? -1 : 1) * (asc ? 1 : -1);
-        });
-        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        rows.forEach(function (r) { body.appendChild(r); });
-      });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll(".explore-graph"), draw);
-    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), sortable);
   });
 }());
