@@ -151,3 +151,58 @@ def test_a_place_mentioned_twice_counts_once(client, pattern_cases, tmp_path):
                         listed["summary"]), listed
     assert sorted(f["source"] for f in listed["facts"]) == ["D1-11", "D1-71", "D2-11"], listed
     shown_once(listed)
+
+
+def _load(pattern_cases, directory, files):
+    result = load_directory(write_files(directory, files), pattern_cases.store, pattern_cases.settings)
+    assert result.ok, [str(p) for p in result.problems]
+
+
+PERSON_COLUMNS = ["case_id", "person_ref", "name", "birth_date", "national_id", "role", "source"]
+PHONE_COLUMNS = ["case_id", "number", "person_ref", "first_seen", "last_seen", "source"]
+
+
+def test_a_shared_phone_says_which_users_may_be_one_person(client, pattern_cases, tmp_path):
+    """D2 records "Ana Popp", born the day D1's Ana Pop was, using the same phone: a merge
+    suggestion, not an automatic join. The finding still names four users, says that Ana Pop
+    and Ana Popp may be one, and ranks by three."""
+    _load(pattern_cases, tmp_path / "popp", {
+        "persons.csv": (PERSON_COLUMNS, [[D2, "V4", "Ana Popp", "2001-03-03", "", "victim", "D2-40"]]),
+        "phones.csv": (PHONE_COLUMNS, [[D2, "070-111 22 33", "V4", "2031-02-05", "", "D2-41"]]),
+    })
+    body = run(client, pattern_cases.headers["vera"], "phone-shared-users")
+    [finding] = body["findings"]
+    assert finding["title"] == f"{PHONE}: used by 4 persons, 3 if the merge suggestions are right"
+    assert "Ana Pop and Ana Popp may be one person" in finding["summary"], finding["summary"]
+    [pair] = finding["possibly_same"]
+    labels = {e["id"]: e["label"] for e in finding["entities"]}
+    assert sorted(labels[i] for i in pair) == ["Ana Pop", "Ana Popp"]
+    # The page says it too.
+    from tests.test_web import login
+
+    login(client, "vera")
+    page = client.get("/detectors/phone-shared-users").get_data(as_text=True)
+    assert "Ana Pop and Ana Popp may be one person" in page
+
+
+def test_a_shared_phone_hides_a_suggestion_of_a_hidden_case(client, pattern_cases, tmp_path):
+    """The covert case records "Ana Popp" (a suggestion with D1's Ana Pop); D2 records the same
+    national id under a name far from Ana Pop's (joined to her, no suggestion of its own) using
+    the phone. vera sees both persons through D1 and D2 but not the covert case's suggestion;
+    hank, who reads the covert case, sees it."""
+    _load(pattern_cases, tmp_path / "covert", {
+        "persons.csv": (PERSON_COLUMNS, [
+            ["K-2031-0003", "V4", "Ana Popp", "2001-03-03", "20010303-7777", "victim", "DH-40"]]),
+    })
+    _load(pattern_cases, tmp_path / "open", {
+        "persons.csv": (PERSON_COLUMNS, [
+            [D2, "V4", "Mirela Dumitrescu", "2001-03-03", "20010303-7777", "victim", "D2-40"]]),
+        "phones.csv": (PHONE_COLUMNS, [[D2, "070-111 22 33", "V4", "2031-02-05", "", "D2-41"]]),
+    })
+    [vera] = run(client, pattern_cases.headers["vera"], "phone-shared-users")["findings"]
+    assert vera["title"] == f"{PHONE}: used by 4 persons" and vera["possibly_same"] == [], vera
+    hank = client.get("/api/v1/detectors/phone-shared-users", headers=pattern_cases.headers["hank"]).json
+    [finding] = [f for f in hank["findings"] if f["entities"][0]["label"] == PHONE]
+    # hank also sees Hidden Hanna use the phone
+    assert finding["title"] == f"{PHONE}: used by 5 persons, 4 if the merge suggestions are right"
+    assert len(finding["possibly_same"]) == 1 and len(finding["possibly_same"][0]) == 2, finding

@@ -1,7 +1,9 @@
 // description: >-
 //   Detector "one phone used by several persons": phones that at least $min_persons persons
 //   use according to the caller's cases (a controller's phone passed around, or a number the
-//   victims are made to share). Starts from the allowed Case nodes.
+//   victims are made to share), with the merge suggestions (MAYBE_SAME_AS) between those
+//   persons that the caller may see (both cases allowed): two spellings of one person are
+//   not two users. Starts from the allowed Case nodes.
 // params:
 //   allowed_cases: list<string>
 //   min_persons: int
@@ -17,6 +19,10 @@ WITH ph, collect(DISTINCT p) AS persons,
               until: substring(coalesce(u.last_seen, ''), 0, 10)}) AS facts
 WHERE size(persons) >= $min_persons
 RETURN id(ph) AS nid, ph AS node, size(persons) AS score, facts,
-       [x IN persons | {nid: id(x), node: x}] AS others
+       [x IN persons | {nid: id(x), node: x}] AS others,
+       [x IN persons | [(x)-[s:MAYBE_SAME_AS]->(y:Person)
+                        WHERE y IN persons AND s.case_id IN $allowed_cases
+                          AND s.other_case_id IN $allowed_cases
+                        | {a: id(x), b: id(y), score: s.score}]] AS maybe_same
 ORDER BY score DESC, ph.e164
 LIMIT $limit

@@ -129,21 +129,58 @@ def _overlapping_stays(row: dict, labels: dict[int, dict], threshold: int) -> li
 
 
 def _shared_phone(row: dict, labels: dict[int, dict], threshold: int) -> dict:
+    """Persons joined by a visible merge suggestion count as one user until it is decided:
+    such a finding is kept (the phone is evidence for the merge) but says so and ranks after
+    those with as many distinct users."""
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["case_id"]))
     persons = _ordered_unique(int(f["person_nid"]) for f in facts)
+    pairs = [(int(s["a"]), int(s["b"])) for per_person in row.get("maybe_same") or ()
+             for s in per_person if int(s["a"]) in persons and int(s["b"]) in persons]
+    groups = _groups(persons, pairs)
     phone = labels[int(row["nid"])]
     names = [labels[p]["label"] for p in persons if p in labels]
+    title = f"{phone['label']}: used by {len(persons)} persons"
+    summary = f"{', '.join(names)} all use {phone['label']}."
+    same = [g for g in groups if len(g) > 1]
+    if same:
+        title += f", {len(groups)} if the merge suggestions are right"
+        summary += "".join(
+            f" {' and '.join(labels[p]['label'] for p in g if p in labels)} may be one person"
+            " (a merge suggestion awaits review on the person's page)." for g in same)
     return {
-        "title": f"{phone['label']}: used by {len(persons)} persons",
-        "summary": f"{', '.join(names)} all use {phone['label']}.",
+        "title": title,
+        "summary": summary,
         "entities": [_ref(labels, int(row["nid"]))] + [_ref(labels, p) for p in persons],
-        "score": len(persons),
+        "score": len(groups) * 100 + len(persons),
+        "possibly_same": [[_ref(labels, p)["id"] for p in g if p in labels] for g in same],
         "facts": [{"type": f["type"], "case_id": f["case_id"], "source": f["source"],
                    "date": _span(f["day"], f["until"]),
                    "what": f"{labels.get(int(f['person_nid']), {}).get('label', '')} uses it",
                    "city": "", "entity": labels.get(int(f["person_nid"]), {}).get("id", "")}
                   for f in facts],
     }
+
+
+def _groups(members: list[int], pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """``members`` in groups joined by ``pairs`` (transitively), each group and the list in
+    the members' order."""
+    parent = {m: m for m in members}
+    order = {m: i for i, m in enumerate(members)}
+
+    def root(m: int) -> int:
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb, key=order.get)] = min(ra, rb, key=order.get)
+    groups: dict[int, list[int]] = {}
+    for m in members:
+        groups.setdefault(root(m), []).append(m)
+    return list(groups.values())
 
 
 def _victim_route(row: dict, labels: dict[int, dict], threshold: int) -> dict | None:
