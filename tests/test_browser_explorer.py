@@ -88,6 +88,10 @@ def test_search_open_filter_and_expand(browser, settings, demo_store, base):  # 
     for kind in ("Person", "Phone", "Address", "Hotel", "Advert", "Case"):
         assert kind in legend, legend
     assert "Person (2)" in legend and "Case (2)" in legend, legend
+    # A kind the view does not hold is named in the legend, greyed, and cannot be unticked.
+    empty = page.locator("#network-legend li.empty")
+    assert empty.count() == legend.count("(0)") >= 1, legend
+    assert all(empty.nth(i).locator("input").is_disabled() for i in range(empty.count()))
     assert "K-2024-0342" not in page.content(), "a hidden case leaked into the page"
 
     # Filter: hide cases (legend checkbox), then one case, then a date range.
@@ -117,11 +121,16 @@ def test_search_open_filter_and_expand(browser, settings, demo_store, base):  # 
     page.mouse.click(x, y)
     assert page.inner_text("#details-title") == "Andrei Popescu"
     assert page.is_enabled("#details-expand")
+    page.uncheck("#network-legend input[value=case]")  # hidden before the expansion...
     page.mouse.dblclick(x, y)
     page.wait_for_function("() => document.querySelector('#network').dataset.expanded === '1'",
                            timeout=10000)
     after = count(page, "data-node-count")
     assert after > before, (before, after)
+    # ...stays hidden, and its box unticked, when the expansion rebuilds the legend.
+    assert not page.is_checked("#network-legend input[value=case]")
+    assert page.evaluate("""() => { const x = document.querySelector('#network').casegraph;
+        return x.nodesView.get().filter(n => (x.entities[n.id] || {}).kind === 'case').length; }""") == 0
     page.screenshot(path=str(ARTEFACTS / "explorer-expanded.png"), full_page=True)
     assert problems == [], problems
     page.close()

@@ -420,7 +420,11 @@
     this.report();
   };
 
-  function checkList(ul, entries, onChange, swatches) {
+  /* A list of filter checkboxes, rebuilt after every expansion: each box shows the filter's
+   * own state (a kind the user hid stays unticked), and an entry with nothing to filter (a
+   * kind the view does not hold: the legend names every kind) is greyed and cannot be
+   * ticked off. */
+  function checkList(ul, entries, state, onChange, swatches) {
     if (!ul) { return; }
     ul.textContent = "";
     entries.forEach(function (entry) {
@@ -428,7 +432,9 @@
       var label = document.createElement("label");
       var box = document.createElement("input");
       box.type = "checkbox";
-      box.checked = true;
+      box.checked = state[entry.value] !== false;
+      box.disabled = !!entry.empty;
+      if (entry.empty) { li.className = "empty"; }
       box.value = entry.value;
       box.addEventListener("change", function () { onChange(entry.value, box.checked); });
       label.appendChild(box);
@@ -460,15 +466,15 @@
       cases[f.case_id] = true;
     });
     var f = this.filters;
-    checkList(el("network-legend"), KIND_ORDER.filter(function (k) { return kinds[k] !== undefined || true; }).map(function (k) {
-      return { value: k, text: KINDS[k].name + " (" + (kinds[k] || 0) + ")" };
-    }), function (v, on) { f.kinds[v] = on; self.applyFilters(); }, true);
+    checkList(el("network-legend"), KIND_ORDER.map(function (k) {
+      return { value: k, text: KINDS[k].name + " (" + (kinds[k] || 0) + ")", empty: !kinds[k] };
+    }), f.kinds, function (v, on) { f.kinds[v] = on; self.applyFilters(); }, true);
     checkList(el("network-types"), Object.keys(types).sort().map(function (t) {
       return { value: t, text: t + " (" + types[t] + ")" };
-    }), function (v, on) { f.types[v] = on; self.applyFilters(); }, false);
+    }), f.types, function (v, on) { f.types[v] = on; self.applyFilters(); }, false);
     checkList(el("network-cases"), Object.keys(cases).sort().map(function (c) {
       return { value: c, text: c };
-    }), function (v, on) { f.cases[v] = on; self.applyFilters(); }, false);
+    }), f.cases, function (v, on) { f.cases[v] = on; self.applyFilters(); }, false);
   };
 
   Explorer.prototype.wireControls = function () {
