@@ -124,6 +124,10 @@ def test_the_analysis_page_draws_communities_and_a_table(vera_page):
     page.wait_for_selector("#analysis-graph.ready", timeout=15000)
     assert "communit" in page.inner_text("#analysis-summary")
     assert page.locator("#analysis-table tbody tr").count() >= 5
+    # The count above the table is the table's: case nodes are drawn, not measured.
+    scope = page.inner_text("#analysis-scope")
+    assert int(scope.split()[0]) == page.locator("#analysis-table tbody tr").count(), scope
+    assert "case nodes drawn but left out of the measures" in scope, scope
     page.click("#analysis-table th >> text=Degree")
     page.click("#analysis-table th >> text=Degree")  # descending
     top = page.locator("#analysis-table tbody tr").nth(0).inner_text()
