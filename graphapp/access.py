@@ -72,7 +72,7 @@ class Forbidden(Exception):
     """The actor's role does not allow the action (HTTP 403)."""
 
     def __init__(self, action: str):
-        super().__init__(f"your role may not {action}")
+        super().__init__(f"your role does not allow you to {ACTIONS.get(action, action)}")
         self.action = action
 
 

@@ -378,6 +378,9 @@ def test_a_prosecutor_cannot_browse_the_live_graph(client, settings, demo_store)
         assert response.status_code == 403, (path, response.status_code, response.data)
         assert response.json["error"]["code"] == "forbidden", response.json
         assert "Andrei" not in response.get_data(as_text=True)
+    # Said in words, not as the action's internal name.
+    assert response.json["error"]["message"] == (
+        "your role does not allow you to draw and expand an entity's network"), response.json
 
 
 def test_an_admin_without_memberships_sees_no_case_data(client, settings, demo_store):
