@@ -9,6 +9,7 @@ changes.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -171,6 +172,17 @@ def test_every_statement_is_audited_in_full(client, library_cases):
     assert [(r.outcome, r.detail["statement"]) for r in records] == [
         ("ok", statement), ("error", "MATCH (n RETURN n")], records
     assert records[0].detail["rows"] == 5 and sorted(records[0].cases) == [L1, L2, L3], records[0]
+
+
+def test_a_syntax_error_is_placed_in_the_users_own_statement(client, library_cases):
+    """The console wraps a statement to cap its rows: an error's line is the user's line, and
+    a statement cut short says so, not "Invalid input '}'" (the wrapping's brace)."""
+    headers = library_cases.headers["lina"]
+    wrong = run(client, headers, "MATCH (p:Phone)\nWHERE p.e164 = 1 RETUR p").json["error"]["message"]
+    assert re.search(r"\(line 2, column \d+\)$", wrong) and "errMsg" not in wrong, wrong
+    short = run(client, headers, "MATCH (p:Phone)\nRETURN p.e164 +").json["error"]["message"]
+    assert short.startswith("Unexpected end of the statement: expected"), short
+    assert "'}'" not in short and "line" not in short, short
 
 
 def test_the_row_cap(client, library_cases, monkeypatch):

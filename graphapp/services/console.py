@@ -213,12 +213,16 @@ def check(text: str) -> str:
     return statement
 
 
+#: What ``capped`` writes before the statement: its errors' positions are shifted by it.
+_WRAP_BEFORE = "CALL {\n"
+
+
 def capped(statement: str, cap: int = ROW_CAP) -> str:
     """The statement wrapped so that the store stops after ``cap + 1`` rows: a row cap applied
     only after the whole result reached the app lets one statement exhaust the shared server
     and the app's memory (``UNWIND range(1, 2000000) AS x RETURN x``)."""
     body = statement.rstrip().rstrip(";").rstrip()
-    return f"CALL {{\n{body}\n}}\nWITH * LIMIT {cap + 1}\nRETURN *"
+    return f"{_WRAP_BEFORE}{body}\n}}\nWITH * LIMIT {cap + 1}\nRETURN *"
 
 
 def available(store: GraphStore) -> bool:
@@ -266,7 +270,7 @@ def run(store: GraphStore, settings, actor: Actor, text: str, *, client: str = "
         record("error", reason="store unavailable")
         raise
     except StoreError as exc:
-        message = _safe_error(str(exc))
+        message = _safe_error(str(exc), statement)
         record("error", reason=message, store_error=str(exc)[:1000])
         raise ConsoleFailed(message) from exc
     result = in_written_order(tabulate(rows, cap=ROW_CAP), statement)
@@ -274,13 +278,35 @@ def run(store: GraphStore, settings, actor: Actor, text: str, *, client: str = "
     return result
 
 
-def _safe_error(message: str) -> str:
+def _safe_error(message: str, statement: str = "") -> str:
     """What to tell the user of a failed statement: Cypher errors are about their own text;
-    the projection holds only their own facts, so the message reveals nothing else."""
+    the projection holds only their own facts, so the message reveals nothing else. A syntax
+    error's position is given in the user's statement, not in ``capped``'s wrapping of it."""
     low = message.lower()
     if "timed out" in low or "timeout" in low:
         return f"the statement took longer than {TIMEOUT_SECONDS:.0f} s"
     if "read-only" in low or "is to be executed only on read" in low or "ro_query" in low:
         return "the console only reads"
     one_line = " ".join(message.split())
+    if one_line.startswith("errMsg: "):
+        one_line = _in_statement(one_line.removeprefix("errMsg: "), statement)
     return one_line[:300] or "the statement failed"
+
+
+_POSITION = re.compile(r"\s*line: (\d+), column: (\d+), offset: \d+(?: errCtx: .*)?$")
+
+
+def _in_statement(message: str, statement: str) -> str:
+    """FalkorDB's "... line: L, column: C, offset: O errCtx: ..." with the line counted in the
+    statement (the wrapping's first line removed), or "at the end of the statement" when the
+    parser ran into the wrapping's closing brace."""
+    found = _POSITION.search(message)
+    if not found:
+        return message
+    text = message[:found.start()]
+    line, column = int(found[1]) - _WRAP_BEFORE.count("\n"), int(found[2])
+    if 1 <= line <= len(statement.rstrip().rstrip(";").rstrip().splitlines()):
+        return f"{text} (line {line}, column {column})"
+    if text.startswith("Invalid input '}'"):
+        return text.replace("Invalid input '}'", "Unexpected end of the statement", 1)
+    return f"{text} (at the end of the statement)"
