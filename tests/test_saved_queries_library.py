@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -523,6 +524,12 @@ def test_the_ui_form_is_made_from_the_parameters(client, library_cases):
     assert 'type="date"' in page and 'type="checkbox"' in page and "batch_ids" not in page, page
     page = client.get("/queries/jit_touching_national").get_data(as_text=True)
     assert "<select" in page and '<option value="phone"' in page, page
+    # A link fills the form (an unknown name is ignored); only the button runs the query.
+    before = len(audit_rows(library_cases.settings, "run-query"))
+    page = client.get("/queries/shared_phones?min_cases=7&drop=1").get_data(as_text=True)
+    assert re.search(r'<input name="min_cases" value="7"', page) and "drop" not in page, page
+    assert 'id="result-table"' not in page
+    assert len(audit_rows(library_cases.settings, "run-query")) == before
 
 
 def test_the_ui_runs_shows_a_sortable_table_and_downloads(client, library_cases):

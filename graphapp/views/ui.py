@@ -367,10 +367,12 @@ def queries():
 @bp.route("/queries/<name>", methods=["GET", "POST"])
 @requires("run-saved-query")
 def query(name: str):
-    """One saved query: a form made from its parameters, and its results once run."""
+    """One saved query: a form made from its parameters, and its results once run. A link
+    may fill the form (``?phone=+4670…``); only the form's button runs the query."""
     store = context.store()
     q = saved.get(store, g.actor, name)
-    result, error, values = None, "", {}
+    result, error = None, ""
+    values = {p.name: request.args[p.name] for p in q.parameters if p.name in request.args}
     if request.method == "POST":
         values = _query_form_values(q)
         try:
