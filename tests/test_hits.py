@@ -148,7 +148,7 @@ def test_the_hidden_case_queries_return_only_case_attributes(four_cases):
     """The deliberate reads of hidden cases carry four strings per case (and the entity id the
     service keeps for notifications), nothing else: checked on the real store."""
     store, allowed = four_cases.store, [A]
-    nid = store.read("views/entity/phone", {"key": PHONE}, allowed_cases=allowed)[0]["nid"]
+    nid = store.read("views/entity/phone", {"keys": [PHONE]}, allowed_cases=allowed)[0]["nid"]
     rows = store.read("views/hits_entity", {"nid": nid}, allowed_cases=allowed)
     assert {frozenset(r) for r in rows} == {frozenset({"case_id", "classification", "unit", "contact"})}
     assert sorted(r["case_id"] for r in rows) == [B, R, C], rows
@@ -156,7 +156,7 @@ def test_the_hidden_case_queries_return_only_case_attributes(four_cases):
     assert {frozenset(r) for r in phone_rows} == {
         frozenset({"case_id", "classification", "unit", "contact", "entity_id"})}
     # Started from an entity the caller cannot see, the entity read yields nothing at all.
-    covert_nid = store.read("views/entity/phone", {"key": COVERT_PHONE}, allowed_cases=[C])[0]["nid"]
+    covert_nid = store.read("views/entity/phone", {"keys": [COVERT_PHONE]}, allowed_cases=[C])[0]["nid"]
     assert store.read("views/hits_entity", {"nid": covert_nid}, allowed_cases=allowed) == []
 
 

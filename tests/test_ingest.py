@@ -383,7 +383,7 @@ def test_pending_facts_are_invisible_until_the_batch_commits(store, settings, de
 
     hits = store.read("views/search_phone", {"e164": PHONE}, allowed_cases=ALL_CASES)
     assert hits == [], f"pending facts were visible: {hits}"
-    case = store.read("views/entity/case", {"key": "K-2024-0113"}, allowed_cases=ALL_CASES)
+    case = store.read("views/entity/case", {"keys": ["K-2024-0113"]}, allowed_cases=ALL_CASES)
     assert case == [], f"a case created by a pending batch was visible: {case}"
     visible = raw(store, "MATCH ()-[e]->() WHERE e.case_id IS NOT NULL RETURN count(e)")[0][0]
     assert visible == 0, f"{visible} edges carry case_id before commit"
@@ -392,7 +392,7 @@ def test_pending_facts_are_invisible_until_the_batch_commits(store, settings, de
     assert committed[0] == pending
     # Run again (as the store client does when an answer times out), it reports the same.
     assert batches.commit(store, "b-test-pending") == committed
-    assert store.read("views/entity/case", {"key": "K-2024-0113"}, allowed_cases=ALL_CASES)
+    assert store.read("views/entity/case", {"keys": ["K-2024-0113"]}, allowed_cases=ALL_CASES)
     hits = store.read("views/search_phone", {"e164": PHONE}, allowed_cases=ALL_CASES)
     assert len(hits) == 1, hits
     assert sorted(hits[0]["cases"]) == ["K-2024-0113", "K-2024-0287", "K-2024-0342"], hits

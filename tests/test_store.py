@@ -61,7 +61,7 @@ def test_rows_with_graph_values_are_redacted_and_plain_rows_pass_as_read(demo_st
     # on as the backend built them (PlainRows), not walked value by value.
     from graphapp.store.types import PlainRows
 
-    rows = demo_store.read("views/entity/phone", {"key": "+46701234567"},
+    rows = demo_store.read("views/entity/phone", {"keys": ["+46701234567"]},
                            allowed_cases=["K-2024-0287"])
     assert not isinstance(rows, PlainRows)
     assert rows[0]["node"].visible_cases == frozenset({"K-2024-0287"}), rows
@@ -75,7 +75,7 @@ def test_read_all_answers_each_read_as_read_does_in_order(demo_store):
     # Reads run side by side (a cross-case report's labels, dates and hits) come back in the
     # order asked, each scoped as a read of its own; a bad read fails the call.
     allowed = ["K-2024-0287"]
-    nid = demo_store.read("views/entity/phone", {"key": "+46701234567"}, allowed_cases=allowed)[0]["nid"]
+    nid = demo_store.read("views/entity/phone", {"keys": ["+46701234567"]}, allowed_cases=allowed)[0]["nid"]
     reads = [("views/search_phone", {"e164": "+46701234567"}), ("views/labels", {"nids": [nid]}),
              ("views/search_phone", {"e164": "+40744123987"})]  # a phone only a hidden case holds
     assert demo_store.concurrent_reads >= 1
@@ -97,7 +97,7 @@ def test_read_all_raises_the_first_failing_read_and_leaves_its_connections_clean
     good = ("views/search_phone", {"e164": "+46701234567"})
     expected = demo_store.read(*good, allowed_cases=allowed)
     assert expected
-    nid = demo_store.read("views/entity/phone", {"key": "+46701234567"}, allowed_cases=allowed)[0]["nid"]
+    nid = demo_store.read("views/entity/phone", {"keys": ["+46701234567"]}, allowed_cases=allowed)[0]["nid"]
     bad = ("views/neighbours", {"nids": [nid], "skip": 0, "per_node": "ten"})
     with pytest.raises(StoreError) as failed:
         demo_store.read(*bad, allowed_cases=allowed)

@@ -1,9 +1,11 @@
 // description: >-
-//   The Phone with this key, if one of the caller's cases holds a fact about it; an invisible
-//   one is answered exactly like a missing one. Returns the internal id for this request only.
+//   The Phone nodes with these keys that one of the caller's cases holds a fact about, each
+//   with its key; an invisible one is answered exactly like a missing one (no row). Returns
+//   the internal id for this request only.
 // params:
 //   allowed_cases: list<string>
-//   key: string
-MATCH (n:Phone {e164: $key})
+//   keys: list<string>
+UNWIND $keys AS key
+MATCH (n:Phone {e164: key})
 WHERE any(c IN n.case_ids WHERE c IN $allowed_cases)
-RETURN n AS node, id(n) AS nid
+RETURN key, n AS node, id(n) AS nid
