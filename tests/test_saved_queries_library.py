@@ -539,6 +539,13 @@ def test_the_ui_runs_shows_a_sortable_table_and_downloads(client, library_cases)
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'class="facts sortable"' in text, text
     assert f"phone:{DAN_PHONE}" in text and "js/sortable.js" in text, text
+    # Entities read by their labels (ids on hover), lists as comma-separated items, not JSON.
+    people = client.post("/queries/persons_in_several_cases",
+                         data={"csrf_token": token, "min_cases": "2", "role": "any"})
+    text = people.get_data(as_text=True)
+    assert re.search(r'<a href="/entities/person:[0-9a-f]+" title="person:[0-9a-f]+">Dan Kontroll</a>',
+                     text), text
+    assert re.search(rf"{L1}, {L3}|{L3}, {L1}", text) and f'["{L1}"' not in text, text
     bad = client.post("/queries/shared_phones", data={"csrf_token": token, "min_cases": "0"})
     assert "at least 1" in bad.get_data(as_text=True)
     graph = client.post("/queries/suspect_victims", data={"csrf_token": token, "suspect": "dan"})
@@ -554,7 +561,7 @@ def test_the_ui_runs_shows_a_sortable_table_and_downloads(client, library_cases)
                           data={"csrf_token": token, "min_cases": "2", "format": "json"})
     assert json.loads(as_json.get_data(as_text=True))["columns"] == ["phone", "case_count", "cases"]
     vias = [r.detail["via"] for r in audit_rows(library_cases.settings, "run-query")]
-    assert vias == ["ui", "ui", "ui", "ui-download-csv", "ui-download-json"], vias
+    assert vias == ["ui", "ui", "ui", "ui", "ui-download-csv", "ui-download-json"], vias
 
 
 def test_cli_query_list_and_run(run, library_cases):

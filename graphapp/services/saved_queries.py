@@ -494,6 +494,31 @@ def cell(value: Any) -> Any:
     return value
 
 
+def entity_labels(store: GraphStore, actor: Actor, result: dict, cap: int = GRAPH_NODE_CAP) -> dict[str, str]:
+    """``{entity id: label}`` for the entities a result's table names (the first ``cap``),
+    labelled from the actor's visible facts, so that a page shows "Andrei Popescu", not
+    ``person:3f2a…``; a graph result's own nodes are labelled already."""
+    known = {n["id"]: n["label"] for n in result.get("nodes") or ()}
+    wanted: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "id" in value and "kind" in value and value["id"] not in known:
+                wanted.append(value["id"])
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(result["rows"])
+    wanted = list(dict.fromkeys(wanted))[:cap]
+    from graphapp.services import graph
+
+    found = graph.labels(store, actor, wanted) if wanted else {}
+    return {**known, **{eid: node["label"] for eid, node in found.items()}}
+
+
 def graph_of(store: GraphStore, actor: Actor, rows: list[dict]) -> dict:
     """The nodes and facts a result holds, for the network view: ``{"nodes", "edges"}``."""
     nodes: dict[str, Node] = {}

@@ -382,7 +382,13 @@ def query(name: str):
             error = str(exc)
     expand_base = url_for("api.entity_network", entity_id="ENTITY").replace("ENTITY/network", "")
     return render_template("query.html", q=q, result=result, error=error, values=values,
-                           dumps=json.dumps, display=saved.display, expand_base=expand_base)
+                           dumps=json.dumps, display=saved.display, expand_base=expand_base,
+                           labels=_labels_of(result))
+
+
+def _labels_of(result: dict | None) -> dict[str, str]:
+    """Labels for the entities a result table names (see ``saved.entity_labels``)."""
+    return saved.entity_labels(context.store(), g.actor, result) if result and result["rows"] else {}
 
 
 def _query_form_values(q) -> dict:
@@ -479,6 +485,7 @@ def console():
             error = str(exc)
     return render_template("console.html", statement=statement, result=result, error=error,
                            enabled=enabled, dumps=json.dumps, display=saved.display,
+                           labels=_labels_of(result),
                            row_cap=console_service.ROW_CAP,
                            timeout=int(console_service.TIMEOUT_SECONDS))
 
@@ -534,7 +541,8 @@ def _draft_page(draft, result=None, error: str = "", status: int = 200):
     return render_template("draft.html", draft=draft, result=result, error=error,
                            may_review=draft_service.may_review(g.actor, draft),
                            mine=draft.author == g.actor.name, my_cases=sorted(g.actor.cases),
-                           dumps=json.dumps, display=saved.display), status
+                           dumps=json.dumps, display=saved.display,
+                           labels=_labels_of(result)), status
 
 
 @bp.get("/drafts/<int:draft_id>")
