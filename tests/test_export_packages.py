@@ -637,6 +637,9 @@ def test_the_entity_page_makes_a_package_and_shares_it(four_cases, client, setti
     shared = client.post(f"/exports/{package_id}/share", data={"csrf_token": token, "user": "pia"})
     assert shared.status_code == 302
     assert exports.get(settings, actor(settings, "ines"), package_id)["shared_with"] == ["pia"]
+    # pia is the only prosecutor: no empty share form is left, the page says why.
+    page = client.get(f"/exports/{package_id}").get_data(as_text=True)
+    assert "Shared with every prosecutor." in page and 'name="user" required' not in page, page
     no_token = client.post(f"/exports/{package_id}/unshare", data={"user": "pia"})
     assert no_token.status_code == 400, no_token.status_code
 
