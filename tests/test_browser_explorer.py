@@ -84,6 +84,17 @@ def test_search_open_filter_and_expand(browser, settings, demo_store, base):  # 
     page.wait_for_selector("#network.ready", timeout=15000)
     assert count(page, "data-node-count") == 9
     assert count(page, "data-visible-count") == 9
+    # Every node's label is inside the canvas (none cut at its edge).
+    outside = page.evaluate("""() => {
+        const el = document.querySelector('#network'), net = el.casegraph.network;
+        const w = el.clientWidth, h = el.clientHeight, out = [];
+        for (const id of net.body.nodeIndices) {
+            const b = net.getBoundingBox(id);
+            const a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
+            if (a.x < 0 || a.y < 0 || z.x > w || z.y > h) { out.push([id, a, z, w, h]); }
+        }
+        return out; }""")
+    assert outside == [], outside
     legend = page.inner_text("#network-legend")
     for kind in ("Person", "Phone", "Address", "Hotel", "Advert", "Case"):
         assert kind in legend, legend
@@ -205,7 +216,7 @@ def big_graph(session_store, session_settings, tmp_path_factory):
     print(f"\nloaded {BIG_ROWS:,} demo rows in {time.perf_counter() - began:.1f} s")
     with (directory / "cases.csv").open(encoding="utf-8-sig") as fh:
         cases = [row["case_id"] for row in csv.DictReader(fh)]
-    case_nids = [int(store.read("views/entity/case", {"key": c}, allowed_cases=cases)[0]["nid"])
+    case_nids = [int(store.read("views/entity/case", {"keys": [c]}, allowed_cases=cases)[0]["nid"])
                  for c in cases]
     mentions: dict[int, list[int]] = {}
     rows = store.read("views/neighbours", {"nids": case_nids, "skip": 0, "per_node": 100_000},

@@ -41,6 +41,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / name), full_page=True)
 
 
+def labels_outside(page, graph: str) -> list:
+    """The nodes of the vis-network drawn in ``graph`` whose box (shape and label) is not
+    wholly inside its canvas."""
+    return page.evaluate("""(sel) => {
+        const el = document.querySelector(sel), net = el.network, out = [];
+        for (const id of net.body.nodeIndices) {
+            const b = net.getBoundingBox(id);
+            const a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
+            if (a.x < 0 || a.y < 0 || z.x > el.clientWidth || z.y > el.clientHeight) { out.push(id); }
+        }
+        return out; }""", graph)
+
+
 def no_hidden(page) -> None:
     text = page.content()
     leaked = [w for w in HIDDEN_WORDS if w in text]
@@ -61,6 +74,7 @@ def test_find_a_path_and_read_the_chain(vera_page):
     assert "case K-2031-0001, D1-10" in chain and "associated with" in chain, chain
     assert page.get_attribute("#path-graph", "data-node-count") == "4"
     assert page.locator("#path-graph canvas").count() == 1
+    assert labels_outside(page, "#path-graph") == []
     no_hidden(page)
     shot(page, "path-finder.png")
     # A name that matches several entities asks which one is meant.
@@ -84,6 +98,7 @@ def test_open_the_cross_case_report(vera_page):
     assert "K-2031-0001, K-2031-0002" in first and "Polisregion Mitt; Polisregion Nord" in first
     page.wait_for_selector("#case-graph.ready", timeout=15000)
     assert page.get_attribute("#case-graph", "data-edge-count") == "1"
+    assert labels_outside(page, "#case-graph") == []
     # Sort by the first-date column: the earliest first.
     page.click("#links-table th >> text=First")
     dates = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(4)]
@@ -122,6 +137,7 @@ def test_the_analysis_page_draws_communities_and_a_table(vera_page):
     entity = page.url.split("/entities/", 1)[1]
     page.goto(f"{base}/entities/{entity}/analysis?hops=3")
     page.wait_for_selector("#analysis-graph.ready", timeout=15000)
+    assert labels_outside(page, "#analysis-graph") == []
     assert "communit" in page.inner_text("#analysis-summary")
     assert page.locator("#analysis-table tbody tr").count() >= 5
     # The count above the table is the table's: case nodes are drawn, not measured.

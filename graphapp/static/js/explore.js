@@ -78,6 +78,7 @@
     };
     var network = new vis.Network(el, { nodes: new vis.DataSet(nodes),
                                         edges: new vis.DataSet(edges) }, options);
+    el.network = network;
     el.setAttribute("data-node-count", String(nodes.length));
     el.setAttribute("data-edge-count", String(edges.length));
     function ready() { el.classList.add("ready"); }
