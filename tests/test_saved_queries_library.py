@@ -546,6 +546,7 @@ def test_the_ui_runs_shows_a_sortable_table_and_downloads(client, library_cases)
     assert re.search(r'<a href="/entities/person:[0-9a-f]+" title="person:[0-9a-f]+">Dan Kontroll</a>',
                      text), text
     assert re.search(rf"{L1}, {L3}|{L3}, {L1}", text) and f'["{L1}"' not in text, text
+    assert ">no</td>" in text and ">False</td>" not in text, text  # roles_differ, a flag
     bad = client.post("/queries/shared_phones", data={"csrf_token": token, "min_cases": "0"})
     assert "at least 1" in bad.get_data(as_text=True)
     graph = client.post("/queries/suspect_victims", data={"csrf_token": token, "suspect": "dan"})
