@@ -175,15 +175,15 @@ def _suggestion(a: dict, b: dict, score: float) -> dict | None:
     None when they are one person already or their birth dates differ."""
     if a["person_id"] == b["person_id"]:
         return None
-    if a["birth_date"] and b["birth_date"] and a["birth_date"][:10] != b["birth_date"][:10]:
+    born = _birth_dates(a["birth_date"], b["birth_date"])
+    if born is None:
         return None
     # One suggestion per pair of records, whichever batch found it first.
     first, second = sorted((a, b), key=lambda r: (r["case_id"], r["person_ref"]))
     evidence = {
         "names": [first["name"], second["name"]],
         "name_score": round(score, 1),
-        "birth_date": "same" if first["birth_date"] and second["birth_date"] else "one missing"
-        if first["birth_date"] or second["birth_date"] else "both missing",
+        "birth_date": born,
         "records": [f"{r['case_id']}:{r['person_ref']}" for r in (first, second)],
     }
     return {
@@ -195,6 +195,20 @@ def _suggestion(a: dict, b: dict, score: float) -> dict | None:
         "props": {"score": round(score, 1), "evidence": json.dumps(evidence, ensure_ascii=False),
                   "source": "resolver"},
     }
+
+
+def _birth_dates(a: str | None, b: str | None) -> str | None:
+    """How two records' birth dates compare, as evidence for a suggestion, or None when they
+    rule one out. Day and month swapped (1982-10-05 and 1982-05-10) is a common slip between
+    date orders, not a different date."""
+    if not a or not b:
+        return "one missing" if a or b else "both missing"
+    a, b = a[:10], b[:10]
+    if a == b:
+        return "same"
+    if a[:5] == b[:5] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+        return "day and month swapped"
+    return None
 
 
 def suggestions(store: GraphStore, actor: Actor, limit: int = 200) -> list[dict]:

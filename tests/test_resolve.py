@@ -101,6 +101,24 @@ def test_near_variants_become_suggestions_never_merges(variants, store):
     assert variants.suggestions >= 3
 
 
+def test_a_birth_date_with_day_and_month_swapped_is_a_suggestion(store, settings, tmp_path):
+    """1982-10-05 against 1982-05-10 is one date written in two orders (the demo's "Nagy Peter"
+    and "Peter Nagy" shared a phone without a suggestion); a date that differs otherwise still
+    rules a pair out."""
+    d = tmp_path / "swapped"
+    write(d, "cases.csv", BASE)
+    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,source",
+                             "K-1,P,Peter Nagy,1982-10-05,S1",
+                             "K-2,Q,Nagy Peter,1982-05-10,S2",
+                             "K-3,R,Peter Nagy,1982-10-06,S3"])
+    load(store, settings, d)
+    found = resolve.suggestions(store, actor({"K-1": "edit", "K-2": "edit", "K-3": "read"}))
+    by_records = {tuple(s["evidence"]["records"]): s["evidence"] for s in found}
+    assert list(by_records) == [("K-1:P", "K-2:Q")], by_records
+    assert by_records[("K-1:P", "K-2:Q")]["birth_date"] == "day and month swapped"
+    assert person_of(store, "K-1", "P") != person_of(store, "K-2", "Q")  # never merged
+
+
 def test_suggestions_need_both_records_visible(variants, store):
     only_k1 = resolve.suggestions(store, actor({"K-1": "edit"}))
     assert only_k1 == [], only_k1
