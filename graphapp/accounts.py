@@ -17,7 +17,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Row, bindparam, case, delete, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -727,6 +727,16 @@ def list_requests(settings: Settings, *, status: str | None = "pending",
         query = query.where(User.name == user)
     with session_scope(settings) as s:
         return [_request_dict(row, name) for row, name in s.execute(query)]
+
+
+def pending_request_count(settings: Settings, case_ids: Iterable[str]) -> int:
+    """How many access requests for these cases wait for a decision (the owners' menu)."""
+    cases = list(case_ids)
+    if not cases:
+        return 0
+    with session_scope(settings) as s:
+        return s.scalar(select(func.count(CaseAccessRequest.id)).where(
+            CaseAccessRequest.status == "pending", CaseAccessRequest.case_id.in_(cases))) or 0
 
 
 def get_request(settings: Settings, request_id: int) -> dict:

@@ -223,8 +223,13 @@ def test_an_administrator_gets_a_case_only_when_its_owner_approves(ada, settings
     assert login(ines, "ines").status_code == 302
     page = ines.get("/case-requests").get_data(as_text=True)
     assert "complaint 2024-17" in page and "Access requests" in page
+    # The owner's menu counts what waits for them, on every page; another case's owner's not.
+    waiting = re.compile(r'id="nav-requests">Access requests <span class="count"[^>]*>(\d+)</span>')
+    assert waiting.search(ines.get("/").get_data(as_text=True))[1] == "1"
+    assert 'id="nav-requests">Access requests</a>' in otto.get("/").get_data(as_text=True)
     done = post(ines, f"/case-requests/{pending['id']}", "/case-requests", decision="approve")
     assert done.status_code == 302
+    assert not waiting.search(ines.get("/").get_data(as_text=True))
     assert visible_case_ids(actor(settings, "ada")) == {"K-2024-0113"}
     rows = [(r.action, r.actor, r.outcome, r.purpose) for r in audit_rows(
         settings, "grant-case", "request-case", "approve-case-request")]

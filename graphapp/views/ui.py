@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_login import login_required
 
+from graphapp import accounts
 from graphapp.access import allowed
 from graphapp.services import graph, hits, notifications, suggestions
 from graphapp.services import saved_queries as saved
@@ -53,8 +54,12 @@ def navigation():
             return 0
         return notifications.unread_count(context.settings(), actor)
 
+    def pending_requests() -> int:
+        owned = [c for c, access in (actor.cases if actor else {}).items() if access == "owner"]
+        return accounts.pending_request_count(context.settings(), owned) if owned else 0
+
     return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action)),
-            "unread_notifications": unread_notifications}
+            "unread_notifications": unread_notifications, "pending_requests": pending_requests}
 
 
 @bp.get("/vendor/vis-network/<path:filename>")
