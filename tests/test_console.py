@@ -274,6 +274,14 @@ def test_the_console_page(client, library_cases):
     assert "Koppleri Gävle" in shown.get_data(as_text=True)
     refused = client.post("/console", data={"csrf_token": token, "statement": "MATCH (n) DELETE n"})
     assert "the console only reads" in refused.get_data(as_text=True)
+    # A map that merely looks like an entity (an id that is not an entity id) is shown, not
+    # looked up; a real one is named by its label.
+    odd = client.post("/console", data={"csrf_token": token, "statement":
+                                        "RETURN {id: 1, kind: 'x'} AS a, {id: [1], kind: 'y'} AS b"})
+    assert odd.status_code == 200 and '<td data-sort="1">1</td>' in odd.get_data(as_text=True), odd.data
+    named = client.post("/console", data={"csrf_token": token, "statement":
+                                          "MATCH (p:Person) RETURN p ORDER BY p.person_id LIMIT 3"})
+    assert ">Dan Kontroll</a>" in named.get_data(as_text=True)
 
 
 def test_columns_come_in_the_order_the_statement_wrote_them(client, library_cases):

@@ -503,7 +503,7 @@ def entity_labels(store: GraphStore, actor: Actor, result: dict, cap: int = GRAP
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            if "id" in value and "kind" in value and value["id"] not in known:
+            if isinstance(value.get("id"), str) and "kind" in value and value["id"] not in known:
                 wanted.append(value["id"])
             for v in value.values():
                 walk(v)
