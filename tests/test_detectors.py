@@ -206,3 +206,26 @@ def test_a_shared_phone_hides_a_suggestion_of_a_hidden_case(client, pattern_case
     # hank also sees Hidden Hanna use the phone
     assert finding["title"] == f"{PHONE}: used by 5 persons, 4 if the merge suggestions are right"
     assert len(finding["possibly_same"]) == 1 and len(finding["possibly_same"][0]) == 2, finding
+
+
+def test_the_strongest_shared_phone_survives_a_small_limit(client, pattern_cases, tmp_path):
+    """+46700000001 has as many users as PHONE (three) and sorts first by number, but its users
+    are one person by their merge suggestions: with room for one finding, PHONE's three
+    different users are the one shown (the query's own order would have kept the other)."""
+    _load(pattern_cases, tmp_path / "lind", {
+        "persons.csv": (PERSON_COLUMNS, [
+            [D1, "L1", "Maria Lind", "1995-05-05", "", "victim", "D1-50"],
+            [D2, "L2", "Maria Lindh", "1995-05-05", "", "victim", "D2-50"],
+            [D2, "L3", "Marija Lind", "1995-05-05", "", "victim", "D2-51"]]),
+        "phones.csv": (PHONE_COLUMNS, [[D1, "070-000 00 01", "L1", "", "", "D1-52"],
+                                       [D2, "070-000 00 01", "L2", "", "", "D2-52"],
+                                       [D2, "070-000 00 01", "L3", "", "", "D2-53"]]),
+    })
+    vera = pattern_cases.headers["vera"]
+    both = run(client, vera, "phone-shared-users")["findings"]
+    assert [f["title"] for f in both] == [
+        f"{PHONE}: used by 3 persons",
+        "+46700000001: used by 3 persons, 1 if the merge suggestions are right"], both
+    one = run(client, vera, "phone-shared-users", limit=1)
+    assert [f["title"] for f in one["findings"]] == [f"{PHONE}: used by 3 persons"]
+    assert one["truncated"] is True

@@ -49,6 +49,9 @@ class Detector:
     low: int
     label: str
     finding: Callable[[dict, dict[int, dict], int], dict | None] = field(repr=False)
+    #: Its findings rank otherwise than its query's rows (Python knows more than the query's
+    #: ORDER BY): it reads up to MAX_LIMIT rows and cuts after ranking, not before.
+    reranked: bool = False
 
     def to_dict(self) -> dict:
         return {"name": self.name, "title": self.title, "explanation": self.explanation,
@@ -252,7 +255,7 @@ DETECTORS: dict[str, Detector] = {d.name: d for d in (
         explanation=("A phone number that several persons use: a controller's phone handed "
                      "between people, or one number that several victims are made to answer."),
         query="detectors/phone_shared_users", threshold="min_persons", default=2, low=2,
-        label="At least this many persons", finding=_shared_phone),
+        label="At least this many persons", finding=_shared_phone, reranked=True),
     Detector(
         name="victim-movements", title="Victims moved between cities over time",
         explanation=("Persons recorded as victims whose hotel stays, and the adverts listing a "
@@ -303,12 +306,13 @@ def run(store: GraphStore, actor: Actor, name: str, threshold: int | None = None
     if not 1 <= limit <= MAX_LIMIT:
         raise BadDetectorRequest(f"limit must be between 1 and {MAX_LIMIT}")
     allowed = visible_case_ids(actor)
+    cap = MAX_LIMIT if detector.reranked else limit
     rows = []
     if allowed:
-        rows = store.read(detector.query, {detector.threshold: value, "limit": limit + 1},
+        rows = store.read(detector.query, {detector.threshold: value, "limit": cap + 1},
                           allowed_cases=allowed)
-    truncated = len(rows) > limit
-    rows = [_visible_only(r, allowed) for r in rows[:limit]]
+    truncated = len(rows) > cap
+    rows = [_visible_only(r, allowed) for r in rows[:cap]]
     rows = [r for r in rows if r is not None]
     nodes: dict[int, Node] = {}
     for r in rows:
@@ -325,6 +329,9 @@ def run(store: GraphStore, actor: Actor, name: str, threshold: int | None = None
                 f["cases"] = sorted({x["case_id"] for x in f["facts"]})
                 findings.append(f)
     findings.sort(key=lambda f: (-f["score"], f["title"]))
+    if detector.reranked:
+        truncated = truncated or len(findings) > limit
+        findings = findings[:limit]
     return {"detector": detector.to_dict(), "threshold": value, "findings": findings,
             "truncated": truncated,
             "cases": sorted({c for f in findings for c in f["cases"]})}
