@@ -372,3 +372,29 @@ def test_a_split_drops_a_suggestion_between_the_record_and_the_person_it_leaves(
     done = resolve.split(store, settings, actor({"K-1": "edit", "K-2": "edit"}), anna, "K-2:Q")
     assert "self" not in suggestions_between(store)
     assert person_of(store, "K-2", "Q") == done["person_id"]
+
+
+def test_the_person_page_offers_the_pair_of_records_one_may_decide(store, settings, tmp_path):
+    """Maria (K-1, and K-2 by national id) may be Marie (K-3) through two pairs of records; the
+    K-2 pair scores higher but its case is only read by rita, the K-1 pair she may decide. The
+    page lists Marie once, decidable, with one more pair; rejecting removes the pair she may
+    decide and says one remains."""
+    from graphapp.services import suggestions
+
+    d = tmp_path / "pairs"
+    write(d, "cases.csv", BASE)
+    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,national_id,source",
+                             "K-1,A,Marie Lindkvist,1990-02-02,199002021234,S1",
+                             "K-2,A,Maria Lindquist,1990-02-02,199002021234,S2",
+                             "K-3,B,Maria Lindqvist,1990-02-02,,S3"])
+    load(store, settings, d)
+    maria = person_of(store, "K-1", "A")
+    assert maria == person_of(store, "K-2", "A")
+    rita = actor({"K-1": "edit", "K-2": "read", "K-3": "edit"})
+    [shown] = suggestions.for_person(store, rita, maria)
+    assert shown["other"]["label"] == "Maria Lindqvist" and shown["cases"] == ["K-1", "K-3"]
+    assert shown["can_decide"] is True and shown["more_pairs"] == 1, shown
+    done = suggestions.reject(store, rita, maria, person_of(store, "K-3", "B"))
+    assert (done["removed"], done["left"]) == (1, 1), done
+    [left] = suggestions.for_person(store, rita, maria)
+    assert left["cases"] == ["K-2", "K-3"] and left["can_decide"] is False

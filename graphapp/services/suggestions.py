@@ -32,24 +32,30 @@ def for_person(store: GraphStore, actor: Actor, person_id: str) -> list[dict]:
             if r["suggestion"] is not None and r["other"] is not None]
     others = graph.describe(store, allowed, {int(r["other_nid"]): r["other"] for r in rows})
     writable = writable_case_ids(actor)
-    out, seen = [], set()
+    found = []
     for row in rows:
         s = row["suggestion"].properties
-        other = others[int(row["other_nid"])]
-        if other["id"] in seen:
-            continue
-        seen.add(other["id"])
         try:
             evidence = json.loads(s.get("evidence") or "{}")
         except ValueError:
             evidence = {}
         cases = sorted({s.get("case_id"), s.get("other_case_id")} - {None})
-        out.append({
-            "other": other, "other_person_id": row["other"].key, "score": s.get("score"),
-            "cases": cases, "evidence": evidence,
+        found.append({
+            "other": others[int(row["other_nid"])], "other_person_id": row["other"].key,
+            "score": s.get("score"), "cases": cases, "evidence": evidence,
             "can_decide": bool(cases) and all(c in writable for c in cases),
         })
-    return out
+    # Two persons can be suggested through several pairs of records: one entry per other
+    # person, the one the caller may decide if there is one (else the best score), with how
+    # many more pairs there are.
+    found.sort(key=lambda f: (not f["can_decide"], -(f["score"] or 0)))
+    out: dict[str, dict] = {}
+    for f in found:
+        if f["other"]["id"] in out:
+            out[f["other"]["id"]]["more_pairs"] += 1
+        else:
+            out[f["other"]["id"]] = {**f, "more_pairs": 0}
+    return sorted(out.values(), key=lambda f: -(f["score"] or 0))
 
 
 def _decidable(store: GraphStore, actor: Actor, person_id: str, other_id: str) -> dict:
@@ -80,5 +86,7 @@ def reject(store: GraphStore, actor: Actor, person_id: str, other_id: str) -> di
     s = _decidable(store, actor, person_id, other_id)
     rows = store.write("persons/reject_suggestion", {"a": person_id, "b": other_id,
                                                       "cases": sorted(writable_case_ids(actor))})
+    left = [f for f in for_person(store, actor, person_id) if f["other_person_id"] == other_id]
     return {"person": person_id, "other": other_id, "cases": s["cases"],
-            "removed": int(rows[0]["removed"]) if rows else 0}
+            "removed": int(rows[0]["removed"]) if rows else 0,
+            "left": 1 + left[0]["more_pairs"] if left else 0}

@@ -207,6 +207,9 @@ def decide_suggestion(entity_id: str, other_id: str, decision: str):
               "error")
     elif decision == "confirm":
         flash("Merged: the two records are now one person.", "info")
+    elif done.get("left"):
+        flash(f"Rejected where you may decide; {done['left']} suggestion(s) between the two "
+              "persons remain, through records of cases you cannot edit.", "info")
     else:
         flash("Suggestion rejected.", "info")
     return redirect(url_for("ui.entity", entity_id=entity_id))
