@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from graphapp import accounts
 from graphapp.access import Actor
 from graphapp.db import AuditRecord, Notification, session_scope
-from graphapp.export import Snapshot, manifest
+from graphapp.export import BadSpec, Snapshot, manifest
 from graphapp.export.tables import neutralise
 from graphapp.services import exports
 from tests import fourcases
@@ -260,6 +260,11 @@ def test_a_saved_query_graph_can_be_a_package(four_cases):
     with (directory / "nodes.csv").open(encoding="utf-8-sig", newline="") as fh:
         labels = {n["label"] for n in csv.DictReader(fh)}
     assert {HOSTILE, "Sara Lind", A} <= labels, labels
+    # A result that names nothing makes no (signed, empty) package.
+    nothing = {"kind": "saved-query", "params": {"name": "suspect_victims",
+                                                 "params": {"suspect": "zzzz nobody"}}}
+    with pytest.raises(BadSpec, match="nothing to put in a package"):
+        exports.create(store, settings, ines, nothing, ["csv"])
     with (directory / "edges.csv").open(encoding="utf-8-sig", newline="") as fh:
         edges = list(csv.DictReader(fh))
     assert edges and all(e["case_id"] == A and e["source_ref"] for e in edges), edges
@@ -317,7 +322,6 @@ def test_the_cross_case_report_can_be_a_package_without_its_hits(four_cases):
 
 def test_a_cross_case_package_needs_the_report_and_good_parameters(four_cases):
     from graphapp.access import Forbidden
-    from graphapp.export import BadSpec
 
     store, settings = four_cases.store, four_cases.settings
     for params in ({"min_cases": 1}, {"kinds": ["case"]}, {"limit": 5000}, {"min_cases": "two"}):

@@ -28,7 +28,7 @@ from sqlalchemy import or_, select
 from graphapp import audit
 from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
 from graphapp.db import ExportPackage, ExportShare, User, session_scope, utcnow
-from graphapp.export import PackageInfo, collect, parse_formats, write_package
+from graphapp.export import BadSpec, PackageInfo, collect, parse_formats, write_package
 from graphapp.export import manifest as manifests
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
@@ -91,6 +91,9 @@ def create(store: GraphStore, settings: Settings, actor: Actor, spec: dict, form
     ensure_allowed(actor, "export")
     formats = parse_formats(formats)
     snapshot = collect(store, actor, spec)
+    if not snapshot.nodes:
+        raise BadSpec("nothing to put in a package: the view holds no entity you may see "
+                      "(a saved query's result must name entities or facts)")
     package_id = secrets.token_hex(ID_LENGTH // 2)
     created = _now()
     info = PackageInfo(package_id=package_id, exporter=actor.name, exporter_role=actor.role,
