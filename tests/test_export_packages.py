@@ -627,7 +627,7 @@ def test_the_prosecutor_pages_show_only_shared_packages_and_sandbox_the_html(fou
                       ("download-export", "pia", "report.pdf")], opened
 
 
-def test_the_entity_page_makes_a_package_and_shares_it(four_cases, client, settings):
+def test_the_entity_page_makes_a_package_and_shares_it(four_cases, client, settings, tmp_path):
     assert login(client, "ines").status_code == 302
     page = client.get(f"/entities/{PHONE_ID}")
     assert 'action="/exports/new"' in page.get_data(as_text=True)
@@ -646,6 +646,22 @@ def test_the_entity_page_makes_a_package_and_shares_it(four_cases, client, setti
     assert "Shared with every prosecutor." in page and 'name="user" required' not in page, page
     no_token = client.post(f"/exports/{package_id}/unshare", data={"user": "pia"})
     assert no_token.status_code == 400, no_token.status_code
+    # The whole package as one ZIP and the public key: unpacked, the copy verifies.
+    import io
+    import zipfile
+
+    zipped = client.get(f"/exports/{package_id}/package.zip")
+    assert zipped.status_code == 200 and zipped.mimetype == "application/zip", zipped.status_code
+    zipfile.ZipFile(io.BytesIO(zipped.data)).extractall(tmp_path)
+    folder = tmp_path / f"casegraph-{package_id[:8]}"
+    assert (folder / "manifest.json").exists() and (folder / "nodes.csv").exists()
+    pem = client.get("/exports/public-key.pem").data
+    assert manifest.verify(folder, manifest.load_public_key(pem)).ok
+    # Another member of the package's case who did not make it gets what an unknown id gets.
+    client.get("/logout")
+    assert login(client, "olle").status_code == 302
+    assert client.get(f"/exports/{package_id}/package.zip").status_code == 404
+    assert client.get(f"/exports/{'0' * 32}/package.zip").status_code == 404
 
 
 # -- the HTML in a browser with no network -----------------------------------------------------

@@ -83,6 +83,8 @@ EXPECTED = {
     "exports.new": "export",
     "exports.package": "read-export",
     "exports.download": "read-export",
+    "exports.download_all": "read-export",
+    "exports.public_key": "read-export",
     "exports.view_html": "read-export",
     "exports.share": "export",
     "exports.unshare": "export",

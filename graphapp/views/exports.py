@@ -11,13 +11,16 @@ runs in an opaque origin and cannot reach the app, its cookies or its API.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 
 from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from graphapp.export import FORMATS, BadSpec, entity_network_spec
+from graphapp.export import manifest as manifests
 from graphapp.services import exports
 from graphapp.services import graph as graph_service
 from graphapp.views import api, context
@@ -218,6 +221,37 @@ def package(package_id: str):
 def download(package_id: str, name: str):
     """Download one file of a package (audited)."""
     return _download(package_id, name)
+
+
+@bp.get("/<package_id>/package.zip")
+@requires("read-export")
+def download_all(package_id: str):
+    """Every file of a package in one ZIP, in a folder of its own under the names its manifest
+    lists, as ``casegraph export verify`` reads them (each file checked and audited as a
+    download)."""
+    settings = context.settings()
+    item = exports.get(settings, g.actor, package_id)
+    folder = f"casegraph-{package_id[:8]}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for f in item["files"]:
+            data, _ = exports.read_file(settings, g.actor, package_id, f["name"], _ctx())
+            archive.writestr(f"{folder}/{f['name']}", data)
+    body = buffer.getvalue()
+    return Response(body, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{SAFE_FILENAME.sub("-", folder)}.zip"',
+        "Content-Security-Policy": DOWNLOAD_CSP,
+        "X-Content-SHA256": hashlib.sha256(body).hexdigest(),
+    })
+
+
+@bp.get("/public-key.pem")
+@requires("read-export")
+def public_key():
+    """This installation's public signing key (PEM), which checks any of its packages."""
+    pem = manifests.public_key_pem(manifests.private_key(context.settings()))
+    return Response(pem, mimetype="application/x-pem-file", headers={
+        "Content-Disposition": 'attachment; filename="casegraph-public-key.pem"'})
 
 
 @bp.get("/<package_id>/view/network.html")
