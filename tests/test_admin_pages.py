@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -328,6 +329,12 @@ def test_the_audit_page_asks_a_purpose_and_shows_who_did_what_without_content(ad
     assert (read.actor, read.purpose, read.detail["actor"]) == ("ada", "complaint 2024-17", "ines")
     again = ada.get("/admin/audit?action=read-audit&purpose=second+look").get_data(as_text=True)
     assert "complaint 2024-17" in again  # the purpose stated is shown in the log
+    # From = Until = today is today's records; a bad date lists nothing rather than everything.
+    today = datetime.now(UTC).date().isoformat()
+    day = ada.get(f"/admin/audit?actor=ines&since={today}&until={today}&purpose=day").get_data(as_text=True)
+    assert re.search(r"<td>ines</td>.*?<td>search</td>", day, re.S) and "matching record(s)" in day, day
+    bad = ada.get("/admin/audit?actor=ines&since=yesterday&purpose=bad").get_data(as_text=True)
+    assert "since must be a date" in bad and "<tbody>" not in bad, bad
 
 
 def test_the_audit_api_asks_a_purpose_too(ada, settings):

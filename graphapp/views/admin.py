@@ -19,7 +19,7 @@ refuses a POST without a good one before the view runs), and every change is aud
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -333,16 +333,27 @@ def request_access():
 # -- audit ---------------------------------------------------------------------------------------
 
 
-def _when(name: str) -> datetime | None:
+class _BadDate(ValueError):
+    pass
+
+
+def _when(name: str, *, day_end: bool = False) -> datetime | None:
+    """A filter's date or date and time (UTC unless it says otherwise); a plain date as
+    "until" means the end of that day, so From = Until = one day shows that day."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        flash(f"{name} must be a date (YYYY-MM-DD) or a date and time.", "error")
-        return None
+        raise _BadDate(f"{name} must be a date (YYYY-MM-DD) or a date and time.") from None
+    if day_end and len(raw) == 10:
+        value += timedelta(days=1)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+#: Records the audit page shows at most; it says so when more match.
+AUDIT_PAGE = 200
 
 
 @bp.get("/audit")
@@ -352,13 +363,21 @@ def audit_log():
     which goes into the audit record of this reading."""
     filters = {k: request.args.get(k, "").strip()[:120] for k in ("actor", "action", "since", "until")}
     purpose = request.args.get("purpose", "").strip()[:500]
-    records = None
+    records, more = None, False
     if purpose:
+        try:
+            since, until = _when("since"), _when("until", day_end=True)
+        except _BadDate as exc:
+            flash(str(exc), "error")
+            return render_template("admin/audit.html", records=None, filters=filters,
+                                   purpose=purpose, more=False, cap=AUDIT_PAGE)
         records = audit.admin_view(context.settings(), actor=filters["actor"], action=filters["action"],
-                                   since=_when("since"), until=_when("until"), limit=200)
+                                   since=since, until=until, limit=AUDIT_PAGE + 1)
+        more, records = len(records) > AUDIT_PAGE, records[:AUDIT_PAGE]
         context.record("read-audit", purpose=purpose, count=len(records),
                        **{k: v for k, v in filters.items() if v})
-    return render_template("admin/audit.html", records=records, filters=filters, purpose=purpose)
+    return render_template("admin/audit.html", records=records, filters=filters, purpose=purpose,
+                           more=more, cap=AUDIT_PAGE)
 
 
 # -- the owners' decisions ------------------------------------------------------------------------
