@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from graphapp import accounts, create_app
 from graphapp.db import LoginThrottle, session_scope
+from graphapp.views.auth import LOGIN_REFUSED
 from tests.conftest import make_user
 from tests.test_web import PASSWORD, audit_rows, csrf_from, page_token
 
 WRONG = "not the password at all"
-MESSAGE = "Unknown user name or wrong password."
+MESSAGE = LOGIN_REFUSED
 
 
 def attempt(client, name: str, password: str, address: str = "127.0.0.1"):

@@ -65,7 +65,9 @@ def test_log_in_then_needs_the_code_and_a_code_is_good_once(settings, web, store
     secret = secret_of(settings, "ada")
     assert accounts.totp_check(settings, "ada", code_at(secret), confirm=True)
 
-    assert login(web, "ada").status_code == 401                      # no code
+    no_code = login(web, "ada")
+    assert no_code.status_code == 401                                # no code
+    assert "a missing or wrong code from the authenticator app" in no_code.get_data(as_text=True)
     assert login(web, "ada", "123456").status_code == 401            # wrong code
     fresh = code_at(secret, 30)                                      # the next time step
     assert login(web, "ada", fresh).status_code == 302

@@ -81,6 +81,12 @@ def _record(action: str, actor: str, outcome: str = "ok", **detail) -> None:
         detail=detail))
 
 
+#: One answer for every refused log-in, whichever part was wrong (no oracle for the password):
+#: it names the code, which an account with a second factor must give with the password.
+LOGIN_REFUSED = ("Unknown user name, wrong password, or a missing or wrong code from the "
+                 "authenticator app (for accounts that use one).")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the log-in form and log the user in, under a new session id."""
@@ -94,7 +100,7 @@ def login():
             for scope in result.locked:
                 _record("lockout", name, "locked", scope=scope,
                         minutes=int(accounts.LOCKOUT.total_seconds() // 60))
-            flash("Unknown user name or wrong password.", "error")
+            flash(LOGIN_REFUSED, "error")
             return render_template("login.html", form=form), 401
         user = result.user
         if user.totp_enabled and not accounts.totp_check(settings, user.name, form.code.data):
@@ -102,7 +108,7 @@ def login():
             for scope in accounts.count_login_failure(settings, name, context.client_address()):
                 _record("lockout", name, "locked", scope=scope,
                         minutes=int(accounts.LOCKOUT.total_seconds() // 60))
-            flash("Unknown user name or wrong password.", "error")
+            flash(LOGIN_REFUSED, "error")
             return render_template("login.html", form=form), 401
         session.clear()
         sessions.rotate()
