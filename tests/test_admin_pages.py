@@ -76,6 +76,14 @@ def test_the_users_page_lists_users_with_their_state(ada, settings):
     # A new user's role starts at investigator, never at the first choice, admin.
     assert re.search(r'<option selected value="investigator">', html), \
         re.findall(r"<option[^>]*>", html)
+    # ines (investigator, no second factor): no "Reset second factor", and no extra action
+    # her role already has is offered.
+    ines = re.search(r'<tr id="user-ines">(.*?)</tr>', html, re.S).group(1)
+    assert "Reset second factor" not in ines and "New one-time password" in ines, ines
+    select = ines.split('name="action"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="([a-z-]+)">', select)
+    assert offered and "search" not in offered and "view-network" not in offered, offered
+    assert "use-cypher-console" in offered, offered
 
 
 def test_adding_a_user_shows_the_one_time_password_once(ada, settings, app):

@@ -29,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 
 from graphapp import accounts, audit, model
 from graphapp import cases as case_dir
-from graphapp.access import ACTIONS
+from graphapp.access import ACTIONS, ROLE_ACTIONS
 from graphapp.views import context
 from graphapp.views.guard import requires
 
@@ -113,7 +113,7 @@ def _users_page(new_password: tuple[str, str] | None = None, status: int = 200):
         "admin/users.html", users=accounts.list_users(settings), members=members,
         extra=accounts.all_extra_actions(settings), last_login=accounts.last_logins(settings),
         tokens=accounts.active_token_counts(settings), add_form=AddUserForm(),
-        grantable=GRANTABLE_ACTIONS, new_password=new_password), status
+        grantable=GRANTABLE_ACTIONS, role_actions=ROLE_ACTIONS, new_password=new_password), status
 
 
 @bp.get("/")
