@@ -95,6 +95,18 @@ def test_search_open_filter_and_expand(browser, settings, demo_store, base):  # 
         }
         return out; }""")
     assert outside == [], outside
+    # From the keyboard: the canvas is one tab stop; arrows step through the nodes by label.
+    assert page.locator("#network [tabindex]:not([tabindex='-1'])").count() == 0
+    page.focus("#network")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("#network-status").startswith("1 of 9: "), page.inner_text("#network-status")
+    first = page.inner_text("#details-title")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("#details-title") not in ("Nothing selected", first)
+    page.keyboard.press("ArrowLeft")
+    assert page.inner_text("#details-title") == first
+    page.keyboard.press("Escape")
+    assert page.inner_text("#details-title") == "Nothing selected"
     legend = page.inner_text("#network-legend")
     for kind in ("Person", "Phone", "Address", "Hotel", "Advert", "Case"):
         assert kind in legend, legend

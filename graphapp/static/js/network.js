@@ -99,6 +99,10 @@
     };
     this.container.classList.add("drawing");
     var network = this.network = new vis.Network(this.container, { nodes: nodesView, edges: edgesView }, options);
+    // vis-network's own frame takes a tab stop of its own: the container is the one stop.
+    Array.prototype.forEach.call(this.container.querySelectorAll("[tabindex]"), function (inner) {
+      inner.setAttribute("tabindex", "-1");
+    });
     var finish = function () {
       // Re-applying options walks every link: only needed when physics ran.
       if (!self.serverLayout) { network.setOptions({ physics: false }); }
@@ -496,8 +500,25 @@
     if (measure) { measure.addEventListener("change", function () { self.resize(measure.value); }); }
     var expand = el("details-expand");
     if (expand) { expand.addEventListener("click", function () { if (self.selected) { self.expand(self.selected); } }); }
+    // From the keyboard: arrow keys step through the shown nodes (by label), Enter expands the
+    // selected one, Escape clears the selection.
     this.container.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter" && self.selected) { ev.preventDefault(); self.expand(self.selected); }
+      if (ev.key === "Enter" && self.selected) { ev.preventDefault(); self.expand(self.selected); return; }
+      if (ev.key === "Escape" && self.selected) {
+        ev.preventDefault(); self.network.unselectAll(); self.select(null); return;
+      }
+      var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+      if (!step) { return; }
+      ev.preventDefault();
+      var ids = self.nodesView.getIds().filter(function (id) { return self.entities[id]; });
+      if (!ids.length) { return; }
+      ids.sort(function (a, b) { return self.entities[a].label.localeCompare(self.entities[b].label); });
+      var at = ids.indexOf(self.selected);
+      var next = ids[at < 0 ? (step > 0 ? 0 : ids.length - 1) : (at + step + ids.length) % ids.length];
+      self.network.selectNodes([next]);
+      self.select(next);
+      status((ids.indexOf(next) + 1) + " of " + ids.length + ": " + self.entities[next].label +
+             " (Enter expands)");
     });
   };
 
