@@ -149,7 +149,9 @@ def test_drafts_in_the_ui(client, library_cases, people):
                                            "statement": "MATCH (n) SET n.x = 1"})
     assert refused.status_code == 400 and "only reads" in refused.get_data(as_text=True)
     assert client.post(page_url + "/submit", data={"csrf_token": token}).status_code == 302
-    assert "submitted" in client.get(page_url).get_data(as_text=True)
+    waiting = client.get(page_url).get_data(as_text=True)
+    assert "submitted" in waiting
+    assert "another analyst who is a member of every case it is meant for" in waiting, waiting
     client.post("/logout", data={"csrf_token": token})
     assert login(client, "rex").status_code == 302
     token = page_token(client, "/drafts")
