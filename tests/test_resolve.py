@@ -31,6 +31,13 @@ def load(store, settings, directory: Path):
     return result
 
 
+def load_persons(store, settings, directory: Path, lines: list[str]):
+    """Load BASE's cases and these persons.csv lines (header first) as one batch."""
+    write(directory, "cases.csv", BASE)
+    write(directory, "persons.csv", lines)
+    return load(store, settings, directory)
+
+
 def person_of(store, case_id: str, ref: str) -> str:
     rows = store._graph.ro_query(
         "MATCH (c:Case {case_id: $c})-[i:INVOLVES]->(p:Person) WHERE i.person_ref = $r "
@@ -81,12 +88,9 @@ def test_exact_national_id_joins_automatically_and_is_logged(variants, store, se
 
 
 def test_a_name_in_another_script_joins_its_exact_transliteration(store, settings, tmp_path):
-    d = tmp_path / "cyr"
-    write(d, "cases.csv", BASE)
-    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,source",
-                             "K-1,P,Aleksandr Petrov,1979-03-02,S1",
-                             "K-2,Q,Александр Петров,1979-03-02,S2"])
-    load(store, settings, d)
+    load_persons(store, settings, tmp_path / "cyr", ["case_id,person_ref,name,birth_date,source",
+                                                     "K-1,P,Aleksandr Petrov,1979-03-02,S1",
+                                                     "K-2,Q,Александр Петров,1979-03-02,S2"])
     assert person_of(store, "K-1", "P") == person_of(store, "K-2", "Q")
 
 
@@ -105,13 +109,10 @@ def test_a_birth_date_with_day_and_month_swapped_is_a_suggestion(store, settings
     """1982-10-05 against 1982-05-10 is one date written in two orders (the demo's "Nagy Peter"
     and "Peter Nagy" shared a phone without a suggestion); a date that differs otherwise still
     rules a pair out."""
-    d = tmp_path / "swapped"
-    write(d, "cases.csv", BASE)
-    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,source",
-                             "K-1,P,Peter Nagy,1982-10-05,S1",
-                             "K-2,Q,Nagy Peter,1982-05-10,S2",
-                             "K-3,R,Peter Nagy,1982-10-06,S3"])
-    load(store, settings, d)
+    load_persons(store, settings, tmp_path / "swapped", ["case_id,person_ref,name,birth_date,source",
+                                                         "K-1,P,Peter Nagy,1982-10-05,S1",
+                                                         "K-2,Q,Nagy Peter,1982-05-10,S2",
+                                                         "K-3,R,Peter Nagy,1982-10-06,S3"])
     found = resolve.suggestions(store, actor({"K-1": "edit", "K-2": "edit", "K-3": "read"}))
     by_records = {tuple(s["evidence"]["records"]): s["evidence"] for s in found}
     assert list(by_records) == [("K-1:P", "K-2:Q")], by_records
@@ -381,13 +382,11 @@ def test_the_person_page_offers_the_pair_of_records_one_may_decide(store, settin
     decide and says one remains."""
     from graphapp.services import suggestions
 
-    d = tmp_path / "pairs"
-    write(d, "cases.csv", BASE)
-    write(d, "persons.csv", ["case_id,person_ref,name,birth_date,national_id,source",
-                             "K-1,A,Marie Lindkvist,1990-02-02,199002021234,S1",
-                             "K-2,A,Maria Lindquist,1990-02-02,199002021234,S2",
-                             "K-3,B,Maria Lindqvist,1990-02-02,,S3"])
-    load(store, settings, d)
+    load_persons(store, settings, tmp_path / "pairs", [
+        "case_id,person_ref,name,birth_date,national_id,source",
+        "K-1,A,Marie Lindkvist,1990-02-02,199002021234,S1",
+        "K-2,A,Maria Lindquist,1990-02-02,199002021234,S2",
+        "K-3,B,Maria Lindqvist,1990-02-02,,S3"])
     maria = person_of(store, "K-1", "A")
     assert maria == person_of(store, "K-2", "A")
     rita = actor({"K-1": "edit", "K-2": "read", "K-3": "edit"})
