@@ -253,13 +253,27 @@ def test_a_saved_query_graph_can_be_a_package(four_cases):
     if "suspect_victims" not in {q.name for q in saved_queries.available(store, ines)}:
         pytest.skip("the saved query suspect_victims (issue 10) is not in this tree")
     spec = {"kind": "saved-query", "params": {"name": "suspect_victims", "params": {"suspect": "img"}}}
-    package = exports.create(store, settings, ines, spec, ["csv", "html"])
+    package = exports.create(store, settings, ines, spec, ["csv", "html", "pdf"])
     assert package["view"]["kind"] == "saved-query", package["view"]
     assert package["cases"] == [A, B], package["cases"]  # Sara Lind is in B too: a node's cases
     directory = package_path(four_cases, package)
     with (directory / "nodes.csv").open(encoding="utf-8-sig", newline="") as fh:
         labels = {n["label"] for n in csv.DictReader(fh)}
     assert {HOSTILE, "Sara Lind", A} <= labels, labels
+    # The result table as the runner read it: columns, entities by label, lists as items.
+    assert "result.csv" in {f["name"] for f in package["files"]}, package["files"]
+    with (directory / "result.csv").open(encoding="utf-8-sig", newline="") as fh:
+        result = list(csv.reader(fh))
+    columns = saved_queries.run(store, ines, "suspect_victims", {"suspect": "img"})["columns"]
+    assert result[0] == columns and len(result) > 1, result
+    assert any(HOSTILE in cell or "Sara Lind" in cell for row in result[1:] for cell in row), result
+    assert not any(cell.startswith("person:") for row in result[1:] for cell in row), result
+    html = (directory / "network.html").read_text(encoding="utf-8")
+    assert "<h2>Query result</h2>" in html and HOSTILE not in html  # escaped
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() for p in PdfReader(directory / "report.pdf").pages]
+    assert "\nQuery result\n" in pages[1] and columns[0] in pages[1], pages[1][:300]
     # A result that names nothing makes no (signed, empty) package.
     nothing = {"kind": "saved-query", "params": {"name": "suspect_victims",
                                                  "params": {"suspect": "zzzz nobody"}}}

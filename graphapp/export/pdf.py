@@ -22,6 +22,8 @@ FONT, BOLD = "CaseGraphSans", "CaseGraphSans-Bold"
 SECTIONS = ("Evidence package", "Network and legend", "Entities", "Links and their sources", "Timeline")
 #: The section a ranked report (the cross-case report) adds after the cover page.
 REPORT_SECTION = "Cross-case links"
+#: The section a saved query's result table adds after the cover page.
+RESULT_SECTION = "Query result"
 
 
 def _fonts() -> None:
@@ -114,6 +116,15 @@ def render_pdf(snapshot: Snapshot, info) -> bytes:
                            [[r["rank"], r["kind"], r["label"], ", ".join(r["cases"]),
                              "; ".join(r["regions"]), r["first"], r["last"]] for r in snapshot.report],
                            [12 * mm, 18 * mm, 60 * mm, 70 * mm, 60 * mm, 22 * mm, usable - 242 * mm]))
+
+    # 1c. A saved query's result as its runner read it
+    if snapshot.table and snapshot.table["columns"]:
+        columns = snapshot.table["columns"]
+        story += [PageBreak(), para(RESULT_SECTION, h2), para(
+            f"{len(snapshot.table['rows'])} row(s), as the query returned them"
+            + (" (the row cap cut the result)" if snapshot.truncated else "") + ".", small),
+            Spacer(1, 2 * mm)]
+        story.append(table(columns, snapshot.table["rows"], [usable / len(columns)] * len(columns)))
 
     # 2. Network and legend
     png = render_png(snapshot, width_in=10.5, height_in=5.0, dpi=160)

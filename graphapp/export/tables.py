@@ -1,4 +1,5 @@
-"""nodes.csv and edges.csv (and report.csv for a ranked report), safe to open in a spreadsheet
+"""nodes.csv and edges.csv (report.csv for a ranked report, result.csv for a saved query's
+result), safe to open in a spreadsheet
 (DESIGN.md section 5, "Output").
 
 A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
@@ -32,17 +33,21 @@ def neutralise(value: object) -> str:
 
 
 def write(snapshot: Snapshot, directory: Path) -> list[str]:
-    """Write nodes.csv, edges.csv and, for a ranked report, report.csv into ``directory``;
-    return their names."""
+    """Write nodes.csv, edges.csv and, for a ranked report, report.csv, for a saved query's
+    result result.csv, into ``directory``; return their names."""
     _write_rows(directory / "nodes.csv", NODE_COLUMNS,
                 ([n["id"], n["kind"], n["label"], "; ".join(n["cases"])] for n in snapshot.nodes))
     _write_rows(directory / "edges.csv", EDGE_COLUMNS, (_edge_row(e) for e in snapshot.edges))
-    if not snapshot.report:
-        return ["nodes.csv", "edges.csv"]
-    _write_rows(directory / "report.csv", REPORT_COLUMNS,
-                ([r["rank"], r["id"], r["kind"], r["label"], "; ".join(r["cases"]),
-                  "; ".join(r["regions"]), r["first"], r["last"]] for r in snapshot.report))
-    return ["nodes.csv", "edges.csv", "report.csv"]
+    written = ["nodes.csv", "edges.csv"]
+    if snapshot.report:
+        _write_rows(directory / "report.csv", REPORT_COLUMNS,
+                    ([r["rank"], r["id"], r["kind"], r["label"], "; ".join(r["cases"]),
+                      "; ".join(r["regions"]), r["first"], r["last"]] for r in snapshot.report))
+        written.append("report.csv")
+    if snapshot.table:
+        _write_rows(directory / "result.csv", snapshot.table["columns"], snapshot.table["rows"])
+        written.append("result.csv")
+    return written
 
 
 def _edge_row(e: dict) -> list:
