@@ -10,7 +10,6 @@ function in :data:`KINDS`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,30 +182,13 @@ def _saved_query(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
              for e in found_edges.values() if e["source"] in shown and e["target"] in shown]
     names = {n["id"]: n["label"] for n in nodes}
     table = {"columns": list(result["columns"]),
-             "rows": [[_cell_text(cell, names) for cell in row] for row in result["rows"]]}
+             "rows": [[saved.cell_text(cell, names) for cell in row] for row in result["rows"]]}
     snapshot = Snapshot(spec={"kind": "saved-query", "params": {"name": name, "params": values}},
                         title=f"Saved query: {q.title}", nodes=nodes, edges=edges,
                         truncated=bool(result.get("truncated")), focus=nodes[0]["id"] if nodes else "",
                         table=table)
     return _with_facts(store, actor, snapshot)
 
-
-def _cell_text(cell: Any, names: dict[str, str]) -> str:
-    """A result cell as the package shows it: an entity by its label (its id when the package
-    does not hold it), a fact by type and case, a list as its items, a flag as yes/no."""
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "yes" if cell else "no"
-    if isinstance(cell, dict):
-        if isinstance(cell.get("id"), str) and "kind" in cell:
-            return names.get(cell["id"], cell["id"])
-        if "type" in cell and "case_id" in cell:
-            return f"{cell['type']} ({cell['case_id']})"
-        return json.dumps(cell, ensure_ascii=False, sort_keys=True)
-    if isinstance(cell, list):
-        return "; ".join(_cell_text(v, names) for v in cell)
-    return str(cell)
 
 
 def _paths(store: GraphStore, actor: Actor, params: dict) -> Snapshot:

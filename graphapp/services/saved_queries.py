@@ -619,6 +619,25 @@ def neutralise(value: Any) -> str:
     return text
 
 
+def cell_text(cell: Any, labels: dict[str, str] | None = None) -> str:
+    """A cell as one line of text (an evidence package's result table): an entity by its label
+    when ``labels`` has it, else its id; a fact by type and case; a list as its items; a flag
+    as yes/no; anything else as JSON or its own text."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, dict):
+        if isinstance(cell.get("id"), str) and "kind" in cell:
+            return (labels or {}).get(cell["id"], cell["id"])
+        if "type" in cell and "case_id" in cell:
+            return f"{cell['type']} ({cell['case_id']})"
+        return json.dumps(cell, ensure_ascii=False, sort_keys=True)
+    if isinstance(cell, list):
+        return "; ".join(cell_text(v, labels) for v in cell)
+    return str(cell)
+
+
 def display(value: Any) -> Any:
     """A cell as a person reads it: an entity by its id, a fact by type and case."""
     if isinstance(value, dict) and "id" in value and "kind" in value:
