@@ -270,6 +270,8 @@ def test_a_saved_query_graph_can_be_a_package(four_cases):
     assert not any(cell.startswith("person:") for row in result[1:] for cell in row), result
     html = (directory / "network.html").read_text(encoding="utf-8")
     assert "<h2>Query result</h2>" in html and HOSTILE not in html  # escaped
+    # The legend shows each kind's shape as the drawing does (the app's own swatches).
+    assert '<i class="swatch swatch-person"></i>' in html and ".swatch-hotel {" in html, html[:2000]
     from pypdf import PdfReader
 
     pages = [p.extract_text() for p in PdfReader(directory / "report.pdf").pages]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from graphapp.export.image import COLOURS
 from graphapp.export.sources import DATE_FIELDS, DATE_LABELS, Snapshot
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -36,7 +35,7 @@ def render_html(snapshot: Snapshot, info) -> str:
     return _environment().get_template("export_network.html").render(
         snapshot=snapshot, info=info, labels=labels, network=snapshot.network_json(),
         timeline=snapshot.timeline(), date_fields=DATE_FIELDS, date_labels=DATE_LABELS,
-        legend=[(k, COLOURS.get(k, "#95a5a6")) for k in kinds],
+        legend=kinds,  # drawn with the app's own swatches (network.css): each kind's shape
         vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
         vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
         app_js=(STATIC_DIR / "js" / "network.js").read_text(encoding="utf-8"),
