@@ -119,3 +119,8 @@ def visible_case_ids(actor: Actor) -> frozenset[str]:
 
 def writable_case_ids(actor: Actor) -> frozenset[str]:
     return frozenset(c for c, a in actor.cases.items() if a in WRITE_ACCESS)
+
+
+def owned_case_ids(actor: Actor) -> list[str]:
+    """The cases ``actor`` owns, sorted: whose access requests and notifications are theirs."""
+    return sorted(c for c, a in actor.cases.items() if a == "owner")

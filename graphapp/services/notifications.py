@@ -13,7 +13,7 @@ from datetime import UTC
 
 from sqlalchemy import func, select, update
 
-from graphapp.access import Actor
+from graphapp.access import Actor, owned_case_ids
 from graphapp.db import CaseMembership, Notification, User, session_scope, utcnow
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
@@ -51,17 +51,13 @@ def notify_owners(settings: Settings, touched: Iterable[tuple[str, str]], *, loo
     return written
 
 
-def _owned(actor: Actor) -> list[str]:
-    return sorted(c for c, access in actor.cases.items() if access == "owner")
-
-
 def _mine(actor: Actor):
-    return (Notification.user_id == actor.user_id) & Notification.case_id.in_(_owned(actor))
+    return (Notification.user_id == actor.user_id) & Notification.case_id.in_(owned_case_ids(actor))
 
 
 def unread_count(settings: Settings, actor: Actor) -> int:
     """How many of the actor's notifications are unread (the navigation link's count)."""
-    if actor.user_id is None or not _owned(actor):
+    if actor.user_id is None or not owned_case_ids(actor):
         return 0
     with session_scope(settings) as s:
         return int(s.scalar(select(func.count()).select_from(Notification)
@@ -73,7 +69,7 @@ def for_actor(store: GraphStore, settings: Settings, actor: Actor,
     """The actor's notifications, newest first, each entity labelled as the actor sees it."""
     from graphapp.services import graph
 
-    if actor.user_id is None or not _owned(actor):
+    if actor.user_id is None or not owned_case_ids(actor):
         return []
     with session_scope(settings) as s:
         rows = list(s.scalars(select(Notification).where(_mine(actor))

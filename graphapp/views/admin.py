@@ -29,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 
 from graphapp import accounts, audit, model
 from graphapp import cases as case_dir
-from graphapp.access import ACTIONS, ROLE_ACTIONS
+from graphapp.access import ACTIONS, ROLE_ACTIONS, owned_case_ids
 from graphapp.views import context
 from graphapp.views.guard import requires
 
@@ -383,15 +383,11 @@ def audit_log():
 # -- the owners' decisions ------------------------------------------------------------------------
 
 
-def _owned(actor) -> list[str]:
-    return sorted(c for c, a in actor.cases.items() if a == "owner")
-
-
 @owner_bp.get("/case-requests")
 @requires("view-case")
 def case_requests():
     """Requests for access to the cases one owns, waiting for a decision."""
-    owned = _owned(g.actor)
+    owned = owned_case_ids(g.actor)
     return render_template("admin/case_requests.html", owned=owned, form=DecideForm(),
                            requests=accounts.list_requests(context.settings(), case_ids=owned))
 

@@ -24,7 +24,7 @@ from flask import (
 from flask_login import login_required
 
 from graphapp import accounts
-from graphapp.access import allowed
+from graphapp.access import allowed, owned_case_ids
 from graphapp.services import graph, hits, notifications, suggestions
 from graphapp.services import saved_queries as saved
 from graphapp.services import search as search_service
@@ -55,7 +55,7 @@ def navigation():
         return notifications.unread_count(context.settings(), actor)
 
     def pending_requests() -> int:
-        owned = [c for c, access in (actor.cases if actor else {}).items() if access == "owner"]
+        owned = owned_case_ids(actor) if actor else []
         return accounts.pending_request_count(context.settings(), owned) if owned else 0
 
     return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action)),
