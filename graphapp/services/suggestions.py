@@ -86,7 +86,8 @@ def reject(store: GraphStore, actor: Actor, person_id: str, other_id: str) -> di
     s = _decidable(store, actor, person_id, other_id)
     rows = store.write("persons/reject_suggestion", {"a": person_id, "b": other_id,
                                                       "cases": sorted(writable_case_ids(actor))})
-    left = [f for f in for_person(store, actor, person_id) if f["other_person_id"] == other_id]
-    return {"person": person_id, "other": other_id, "cases": s["cases"],
-            "removed": int(rows[0]["removed"]) if rows else 0,
-            "left": 1 + left[0]["more_pairs"] if left else 0}
+    removed = int(rows[0]["removed"]) if rows else 0
+    # The pairs removed are among the visible ones counted before (edit rights on both cases
+    # imply seeing both): the rest remain.
+    return {"person": person_id, "other": other_id, "cases": s["cases"], "removed": removed,
+            "left": max(0, 1 + s["more_pairs"] - removed)}
