@@ -190,7 +190,6 @@ def _saved_query(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
     return _with_facts(store, actor, snapshot)
 
 
-
 def _paths(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
     """The shortest paths between two entities over facts the actor may see (the path finder)."""
     from graphapp.services import paths

@@ -221,8 +221,12 @@ def capped(statement: str, cap: int = ROW_CAP) -> str:
     """The statement wrapped so that the store stops after ``cap + 1`` rows: a row cap applied
     only after the whole result reached the app lets one statement exhaust the shared server
     and the app's memory (``UNWIND range(1, 2000000) AS x RETURN x``)."""
-    body = statement.rstrip().rstrip(";").rstrip()
-    return f"{_WRAP_BEFORE}{body}\n}}\nWITH * LIMIT {cap + 1}\nRETURN *"
+    return f"{_WRAP_BEFORE}{_body(statement)}\n}}\nWITH * LIMIT {cap + 1}\nRETURN *"
+
+
+def _body(statement: str) -> str:
+    """The statement as ``capped`` wraps it: trailing blanks and semicolon dropped."""
+    return statement.rstrip().rstrip(";").rstrip()
 
 
 def available(store: GraphStore) -> bool:
@@ -305,7 +309,7 @@ def _in_statement(message: str, statement: str) -> str:
         return message
     text = message[:found.start()]
     line, column = int(found[1]) - _WRAP_BEFORE.count("\n"), int(found[2])
-    if 1 <= line <= len(statement.rstrip().rstrip(";").rstrip().splitlines()):
+    if 1 <= line <= len(_body(statement).splitlines()):
         return f"{text} (line {line}, column {column})"
     if text.startswith("Invalid input '}'"):
         return text.replace("Invalid input '}'", "Unexpected end of the statement", 1)
