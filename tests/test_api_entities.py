@@ -350,7 +350,7 @@ def test_a_fact_withdrawn_between_the_reads_of_a_view_leaves_its_nodes_out(clien
     def withdraw_after_the_neighbours(reads, **kwargs):
         answers = read_all(reads, **kwargs)
         calls.append([name for name, _params in reads])
-        if any(name == "views/neighbours_ahead" for name, _params in reads):
+        if any(name == "views/neighbours_start" for name, _params in reads):
             batches.withdraw(store, settings, batch_id)
         return answers
 
@@ -359,7 +359,7 @@ def test_a_fact_withdrawn_between_the_reads_of_a_view_leaves_its_nodes_out(clien
         after = api_get(client, path, headers, hops=2)
     finally:
         del store.read_all
-    assert len(calls) == 3 and "views/neighbours_ahead" in calls[1], calls  # it did run between
+    assert len(calls) == 2 and "views/neighbours_start" in calls[0], calls  # it did run between
     assert after.status_code == 200, after.json
     assert {n["label"] for n in after.json["nodes"]} == {"+46701112233", "K-A"}, after.json
     ids = {n["id"] for n in after.json["nodes"]}

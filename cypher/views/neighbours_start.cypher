@@ -1,0 +1,60 @@
+// description: >-
+//   A view's first neighbours, read beside the look-up of its entity (views/entity/<kind>,
+//   which alone decides whether the caller may see it: the caller drops these rows when it
+//   may not), so that a view starts in one round trip, not two: the node of that kind and
+//   key (its internal id for this request), one row (hop 0) with its visible neighbours as
+//   views/neighbours gives them, and with $ahead one row (hop 1) for each of the first
+//   $per_node of those that a view expands (not a case, unless $through_cases): its visible
+//   neighbours in the same stable order (kind, then id), $per_node of them, with how many it
+//   has in all and which are cases. The first hop is worked out twice (one branch each), which
+//   cost less than a second query. A merge suggestion is visible only when both of its cases
+//   are and the person at its other end is one the caller may see (views/entity/person's
+//   test): a split or a withdrawal can leave it on a person whom only hidden cases now hold.
+// params:
+//   allowed_cases: list<string>
+//   kind: string
+//   key: string
+//   per_node: int
+//   through_cases: bool
+//   ahead: bool
+CALL {
+  MATCH (n:Phone {e164: $key}) WHERE $kind = 'phone' RETURN n
+  UNION ALL
+  MATCH (n:Person {person_id: $key}) WHERE $kind = 'person' RETURN n
+  UNION ALL
+  MATCH (n:Address {address_key: $key}) WHERE $kind = 'address' RETURN n
+  UNION ALL
+  MATCH (n:Hotel {hotel_key: $key}) WHERE $kind = 'hotel' RETURN n
+  UNION ALL
+  MATCH (n:Advert {advert_key: $key}) WHERE $kind = 'advert' RETURN n
+  UNION ALL
+  MATCH (n:Case {case_id: $key}) WHERE $kind = 'case' RETURN n
+}
+WITH n
+MATCH (n)-[r]-(m)
+WHERE r.case_id IN $allowed_cases
+  AND (type(r) <> 'MAYBE_SAME_AS'
+       OR (r.other_case_id IN $allowed_cases AND any(x IN m.case_ids WHERE x IN $allowed_cases)))
+WITH DISTINCT n, m
+ORDER BY labels(m)[0], id(m)
+WITH n, collect(m) AS ms
+CALL {
+  WITH n, ms
+  RETURN 0 AS hop, id(n) AS nid, size(ms) AS total, [x IN ms[0..$per_node] | id(x)] AS shown,
+         [x IN ms[0..$per_node] | x:Case] AS shown_cases
+  UNION ALL
+  WITH ms
+  UNWIND ms[0..$per_node] AS m
+  WITH m
+  WHERE $ahead AND ($through_cases OR NOT m:Case)
+  MATCH (m)-[r]-(o)
+  WHERE r.case_id IN $allowed_cases
+    AND (type(r) <> 'MAYBE_SAME_AS'
+         OR (r.other_case_id IN $allowed_cases AND any(x IN o.case_ids WHERE x IN $allowed_cases)))
+  WITH DISTINCT m, o
+  ORDER BY id(m), labels(o)[0], id(o)
+  WITH m, collect(id(o)) AS others, collect(o:Case) AS cases
+  RETURN 1 AS hop, id(m) AS nid, size(others) AS total, others[0..$per_node] AS shown,
+         cases[0..$per_node] AS shown_cases
+}
+RETURN hop, nid, total, shown, shown_cases
