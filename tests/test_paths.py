@@ -69,6 +69,32 @@ def test_k_shortest_paths_come_shortest_first_and_within_the_hop_limit(client, p
     assert short["paths"] == []
 
 
+def test_a_short_search_expands_both_ends_in_one_round_trip(client, store, pattern_cases):
+    """While both frontiers are small, one round trip to the store expands both ends: the
+    3-hop path from Pia to Quentin takes two expansion round trips, not three, and a hop
+    limit of 3 still finds it (the second round trip expands one end only)."""
+    pia = pattern_cases.person(client, "vera", "Pia Start")
+    quentin = pattern_cases.person(client, "vera", "Quentin End")
+    expansions = []
+    read_all = store.read_all
+
+    def counting(reads, **kwargs):
+        names = [name for name, _params in reads]
+        if "views/paths_expand" in names:
+            expansions.append(len(names))
+        return read_all(reads, **kwargs)
+
+    store.read_all = counting
+    try:
+        found = paths(client, pattern_cases.headers["vera"], pia, quentin).json
+        limited = paths(client, pattern_cases.headers["vera"], pia, quentin, max_hops=3).json
+    finally:
+        del store.read_all
+    assert [p["hops"] for p in found["paths"]] == [3], found
+    assert [p["hops"] for p in limited["paths"]] == [3], limited
+    assert expansions == [2, 2, 2, 1], expansions
+
+
 def test_an_invisible_end_answers_like_a_missing_one(client, four_cases):
     headers = four_cases.headers["ines"]
     hidden = paths(client, headers, PHONE_ID, "phone:" + COVERT_PHONE)
