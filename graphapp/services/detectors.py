@@ -137,8 +137,8 @@ def _shared_phone(row: dict, labels: dict[int, dict], threshold: int) -> dict:
     those with as many distinct users."""
     facts = sorted(row["facts"], key=lambda f: (f["day"] or "9999", f["case_id"]))
     persons = _ordered_unique(int(f["person_nid"]) for f in facts)
-    pairs = [(int(s["a"]), int(s["b"])) for per_person in row.get("maybe_same") or ()
-             for s in per_person if int(s["a"]) in persons and int(s["b"]) in persons]
+    pairs = [(int(s["a"]), int(s["b"])) for s in row.get("maybe_same") or ()
+             if int(s["a"]) in persons and int(s["b"]) in persons]
     groups = _groups(persons, pairs)
     phone = labels[int(row["nid"])]
     names = [labels[p]["label"] for p in persons if p in labels]
