@@ -3,7 +3,9 @@
 // description: >-
 //   Each victim's hotel and short-term stays in date order, with the cities they were moved
 //   through: the route along the E4 and E6 that one case alone only sees a stretch of.
-//   Cities count as the cases spell them, case and spacing ignored.
+//   Cities count as the cases spell them, case and spacing ignored. A stay's city is read from
+//   its own case's mention of the hotel, found through the Case index, not by walking every
+//   mention of a hotel that thousands of cases name.
 // action: run-saved-query
 // result: table
 // tags: [victims, hotels, movement, dates]
@@ -19,8 +21,13 @@
 MATCH (c:Case)-[vi:INVOLVES]->(v:Person)
 WHERE c.case_id IN $allowed_cases AND vi.case_id IN $allowed_cases AND vi.role = 'victim'
 WITH v, collect(DISTINCT vi.name)[0] AS name
-MATCH (v)-[s:STAYED_AT]->(h:Hotel)<-[m:MENTIONS]-(:Case)
-WHERE s.case_id IN $allowed_cases AND m.case_id = s.case_id
+MATCH (v)-[s:STAYED_AT]->(h:Hotel)
+WHERE s.case_id IN $allowed_cases
+WITH v, name, s, h
+MATCH (sc:Case {case_id: s.case_id})
+WITH v, name, s, h, sc
+MATCH (sc)-[m:MENTIONS]->(h)
+WHERE m.case_id = s.case_id
 WITH v, name, s, collect(DISTINCT m.city)[0] AS city
 WITH v, name, substring(s.check_in, 0, 10) AS day, city, s.case_id AS case_id
 ORDER BY day, city
