@@ -3,6 +3,9 @@
 // description: >-
 //   Pairs of your cases that share persons, phones, addresses, hotels or adverts, most shared
 //   first: investigations that should be coordinated or joined, and whom to call about it.
+//   Each visible fact from a case is read once and each entity's cases paired after (reading
+//   the pairs as one pattern walked back from every entity to each of its cases once per
+//   case: 6 million rows and 20 s at 1M facts).
 // action: run-saved-query
 // result: table
 // tags: [cases, cross-case]
@@ -15,10 +18,15 @@
 //     min: 1
 //     max: 10000
 //     label: At least this many shared entities
-MATCH (c1:Case)-[r1]->(n)<-[r2]-(c2:Case)
-WHERE c1.case_id IN $allowed_cases AND c2.case_id IN $allowed_cases
-  AND r1.case_id IN $allowed_cases AND r2.case_id IN $allowed_cases AND c1.case_id < c2.case_id
-WITH c1, c2, collect(DISTINCT n) AS shared
+MATCH (c:Case)-[r]->(n)
+WHERE c.case_id IN $allowed_cases AND r.case_id IN $allowed_cases
+WITH n, collect(DISTINCT c) AS cases
+WHERE size(cases) > 1
+UNWIND cases AS c1
+UNWIND cases AS c2
+WITH c1, c2, n
+WHERE c1.case_id < c2.case_id
+WITH c1, c2, collect(n) AS shared
 WHERE size(shared) >= $min_shared
 RETURN c1.case_id AS case_a, c1.title AS title_a, c2.case_id AS case_b, c2.title AS title_b,
        size(shared) AS shared,
