@@ -33,7 +33,10 @@ MATCH (:Case)-[ia:INVOLVES]->(a)
 WHERE ia.case_id = s1.case_id
 MATCH (:Case)-[ib:INVOLVES]->(b)
 WHERE ib.case_id = s2.case_id
-MATCH (:Case)-[n:MENTIONS]->(h)
+WITH h, a, b, s1, s2, ia, ib
+MATCH (sc:Case {case_id: s1.case_id})
+WITH h, a, b, s1, s2, ia, ib, sc
+MATCH (sc)-[n:MENTIONS]->(h)
 WHERE n.case_id = s1.case_id
 WITH h, a, b, s1, s2, collect(DISTINCT ia.name)[0] AS name_a, collect(DISTINCT ib.name)[0] AS name_b,
      collect(DISTINCT n.hotel_name)[0] AS hotel_name, collect(DISTINCT n.city)[0] AS city
