@@ -28,7 +28,10 @@ MATCH (:Case)-[i1:INVOLVES]->(p1)
 WHERE i1.case_id = r1.case_id
 MATCH (:Case)-[i2:INVOLVES]->(p2)
 WHERE i2.case_id = r2.case_id
-MATCH (:Case)-[am:MENTIONS]->(a)
+WITH a, p1, p2, r1, r2, i1, i2
+MATCH (sc:Case {case_id: r1.case_id})
+WITH a, p1, p2, r1, r2, i1, i2, sc
+MATCH (sc)-[am:MENTIONS]->(a)
 WHERE am.case_id = r1.case_id
 WITH a, p1, p2, collect(DISTINCT i1.name)[0] AS name_1, collect(DISTINCT i2.name)[0] AS name_2,
      collect(DISTINCT am.street)[0] AS street, collect(DISTINCT am.city)[0] AS city,
