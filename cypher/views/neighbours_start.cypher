@@ -1,15 +1,17 @@
 // description: >-
 //   A view's first neighbours, read beside the look-up of its entity (views/entity/<kind>,
-//   which alone decides whether the caller may see it: the caller drops these rows when it
-//   may not), so that a view starts in one round trip, not two: the node of that kind and
-//   key (its internal id for this request), one row (hop 0) with its visible neighbours as
-//   views/neighbours gives them, and with $ahead one row (hop 1) for each of the first
-//   $per_node of those that a view expands (not a case, unless $through_cases): its visible
-//   neighbours in the same stable order (kind, then id), $per_node of them, with how many it
-//   has in all and which are cases. The first hop is worked out twice (one branch each), which
-//   cost less than a second query. A merge suggestion is visible only when both of its cases
-//   are and the person at its other end is one the caller may see (views/entity/person's
-//   test): a split or a withdrawal can leave it on a person whom only hidden cases now hold.
+//   which decides whether the caller may see it: the caller drops these rows when it may
+//   not), so that a view starts in one round trip, not two. The start passes the look-up's
+//   own test here too: an entity that only hidden cases hold costs what a missing one does
+//   (no walk of its facts to time). Answers the node of that kind and key (its internal id
+//   for this request), one row (hop 0) with its visible neighbours as views/neighbours gives
+//   them, and with $ahead one row (hop 1) for each of the first $per_node of those that a
+//   view expands (not a case, unless $through_cases): its visible neighbours in the same
+//   stable order (kind, then id), $per_node of them, with how many it has in all and which
+//   are cases. One query for both hops cost less than two. A merge suggestion is visible
+//   only when both of its cases are and the person at its other end is one the caller may
+//   see (views/entity/person's test): a split or a withdrawal can leave it on a person whom
+//   only hidden cases now hold.
 // params:
 //   allowed_cases: list<string>
 //   kind: string
@@ -18,17 +20,23 @@
 //   through_cases: bool
 //   ahead: bool
 CALL {
-  MATCH (n:Phone {e164: $key}) WHERE $kind = 'phone' RETURN n
+  MATCH (n:Phone {e164: $key})
+  WHERE $kind = 'phone' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
-  MATCH (n:Person {person_id: $key}) WHERE $kind = 'person' RETURN n
+  MATCH (n:Person {person_id: $key})
+  WHERE $kind = 'person' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
-  MATCH (n:Address {address_key: $key}) WHERE $kind = 'address' RETURN n
+  MATCH (n:Address {address_key: $key})
+  WHERE $kind = 'address' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
-  MATCH (n:Hotel {hotel_key: $key}) WHERE $kind = 'hotel' RETURN n
+  MATCH (n:Hotel {hotel_key: $key})
+  WHERE $kind = 'hotel' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
-  MATCH (n:Advert {advert_key: $key}) WHERE $kind = 'advert' RETURN n
+  MATCH (n:Advert {advert_key: $key})
+  WHERE $kind = 'advert' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
-  MATCH (n:Case {case_id: $key}) WHERE $kind = 'case' RETURN n
+  MATCH (n:Case {case_id: $key})
+  WHERE $kind = 'case' AND n.case_id IN $allowed_cases AND n.pending_batch IS NULL RETURN n
 }
 WITH n
 MATCH (n)-[r]-(m)
