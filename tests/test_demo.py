@@ -309,3 +309,8 @@ def test_loads_cleanly_with_cross_case_links(tmp_path, store, settings):
         assert any(ids & covert for ids in links[label]), f"{label}: a link into a covert case"
     mixed = [ids for found in links.values() for ids in found if ids & CORE_CASES and ids - CORE_CASES]
     assert not mixed, "the background never links to the core's cases"
+    # Detectors and saved queries read what a case states of a hotel or an address through
+    # the Case index (the stating case's own mention): every fact from a case carries its id.
+    assert raw("MATCH (c:Case)-[r]->() WHERE r.case_id IS NOT NULL AND r.case_id <> c.case_id "
+               "RETURN count(r)") == [[0]]
+    assert raw("MATCH (c:Case)-[r]->() WHERE r.case_id = c.case_id RETURN count(r)")[0][0] > 5000
