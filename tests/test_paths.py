@@ -95,6 +95,21 @@ def test_a_short_search_expands_both_ends_in_one_round_trip(client, store, patte
     assert expansions == [2, 2, 2, 1], expansions
 
 
+def test_a_busy_frontier_waits_for_the_other_side():
+    """Both ends go out together only while both frontiers are small and two more hops fit:
+    a side of more than PAIRED_FRONTIER nodes (a hotel's guests) is not read in advance."""
+    from graphapp.services.paths import PAIRED_FRONTIER, _sides_to_expand
+
+    start, target = 1, 2
+    busy = list(range(100, 101 + PAIRED_FRONTIER))
+    radius = {start: 1, target: 1}
+    assert _sides_to_expand({start: [5], target: busy}, radius, start, target, 6) == [start]
+    assert _sides_to_expand({start: busy, target: [5]}, radius, start, target, 6) == [target]
+    assert _sides_to_expand({start: [5], target: [7]}, radius, start, target, 6) == [start, target]
+    assert _sides_to_expand({start: [5], target: [7]}, {start: 2, target: 3}, start, target, 6) \
+        == [start]  # one hop left
+
+
 def test_an_invisible_end_answers_like_a_missing_one(client, four_cases):
     headers = four_cases.headers["ines"]
     hidden = paths(client, headers, PHONE_ID, "phone:" + COVERT_PHONE)
