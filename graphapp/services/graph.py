@@ -68,9 +68,9 @@ class _Lookup:
             except model.InvalidEntityId:
                 continue
             self.keys[kind.kind].setdefault(key, []).append(entity_id)
-        self.kinds = [kind for kind, by_key in self.keys.items() for _chunk in _chunks(list(by_key))]
-        self.reads = [(f"views/entity/{kind}", {"keys": chunk})
-                      for kind, by_key in self.keys.items() for chunk in _chunks(list(by_key))]
+        chunks = [(kind, chunk) for kind, by_key in self.keys.items() for chunk in _chunks(list(by_key))]
+        self.kinds = [kind for kind, _chunk in chunks]
+        self.reads = [(f"views/entity/{kind}", {"keys": chunk}) for kind, chunk in chunks]
 
     def found(self, answers) -> dict[str, Located]:
         """The visible entities by id, from the answers to :attr:`reads` (in that order)."""

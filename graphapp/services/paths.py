@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from itertools import islice
+from itertools import batched, islice
 
 import networkx as nx
 
@@ -116,7 +116,7 @@ def _search(store: GraphStore, allowed, source: int, target: int, max_hops: int,
             complete = True
             break
         sides = _sides_to_expand(frontier, radius, source, target, max_hops)
-        reads = [(side, chunk) for side in sides for chunk in _chunks(frontier[side])]
+        reads = [(side, list(chunk)) for side in sides for chunk in batched(frontier[side], CHUNK)]
         answers = store.read_all([("views/paths_expand", {"nids": chunk}) for _side, chunk in reads],
                                  allowed_cases=allowed, timeout=TIME_BUDGET)
         nxt: dict[int, list[int]] = {side: [] for side in sides}
@@ -156,11 +156,6 @@ def _sides_to_expand(frontier: dict[int, list[int]], radius: dict[int, int], sou
     both = (max(len(frontier[source]), len(frontier[target])) <= PAIRED_FRONTIER
             and radius[source] + radius[target] + 2 <= max_hops)
     return [source, target] if both else [side]
-
-
-def _chunks(nids: list[int]):
-    for i in range(0, len(nids), CHUNK):
-        yield nids[i:i + CHUNK]
 
 
 def _k_shortest(g: nx.Graph, source: int, target: int, k: int, reach: int) -> list[list[int]]:

@@ -55,8 +55,7 @@ def navigation():
         return notifications.unread_count(context.settings(), actor)
 
     def pending_requests() -> int:
-        owned = owned_case_ids(actor) if actor else []
-        return accounts.pending_request_count(context.settings(), owned) if owned else 0
+        return accounts.pending_request_count(context.settings(), owned_case_ids(actor)) if actor else 0
 
     return {"actor": actor, "can": (lambda action: actor is not None and allowed(actor, action)),
             "unread_notifications": unread_notifications, "pending_requests": pending_requests}
