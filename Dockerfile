@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CASEGRAPH_DATA_DIR=/data \
     CASEGRAPH_CYPHER_DIR=/app/cypher
 
+# jemalloc for the embedded graph server, when the image runs without Neo4j (README: Configuration).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 casegraph \
  && useradd --system --uid 10001 --gid casegraph --home-dir /app --shell /usr/sbin/nologin casegraph \
  && mkdir -p /data /app \

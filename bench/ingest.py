@@ -61,6 +61,7 @@ except ImportError:  # /proc is enough on Linux
 from graphapp.settings import Settings  # noqa: E402
 from graphapp.store import BATCH_SIZE  # noqa: E402
 from graphapp.store.falkor import FalkorStore  # noqa: E402
+from graphapp.store.falkor_allocator import describe  # noqa: E402
 from ingest import ids  # noqa: E402
 from ingest.files import FILES  # noqa: E402
 
@@ -561,6 +562,7 @@ def main() -> None:
 
     summary: dict[int, dict[str, PathResult]] = {}
     everything = time.perf_counter()
+    print("graph server allocator: " + describe(Settings.from_env().store_allocator))
     for size in sizes:
         started = time.perf_counter()
         load = os.getloadavg()[0]

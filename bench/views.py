@@ -68,6 +68,7 @@ from graphapp.services import graph, links, paths  # noqa: E402
 from graphapp.services import search as search_service  # noqa: E402
 from graphapp.settings import Settings  # noqa: E402
 from graphapp.store import close_stores, get_store  # noqa: E402
+from graphapp.store.falkor_allocator import describe  # noqa: E402
 from ingest import demo  # noqa: E402
 from ingest.loader import load_directory  # noqa: E402
 
@@ -404,6 +405,7 @@ def main() -> None:
         sizes.append(1_000_000)
     summary: dict[int, dict[str, Timing]] = {}
     everything = time.perf_counter()
+    print("graph server allocator: " + describe(Settings.from_env().store_allocator))
     if args.reuse and len(sizes) != 1:
         parser.error("--reuse measures one size: give it with --sizes")
     for size in sizes:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+STORE_ALLOCATORS = ("auto", "jemalloc", "system")
 
 
 class ConfigError(Exception):
@@ -36,6 +37,9 @@ class Settings:
     #: sent again (it keeps running on the server), and a million-row batch's commit takes
     #: minutes: much longer than a read may.
     store_write_timeout: float = 3600.0
+    #: The embedded server's memory allocator: ``auto`` (jemalloc when the system has
+    #: it, else the C library's), ``jemalloc`` (refuse to start without it) or ``system``.
+    store_allocator: str = "auto"
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     #: Where the audit chain's head is written outside the database; shared storage when
     #: several app servers write one log. Empty: ``audit.anchor`` in the data directory.
@@ -75,6 +79,12 @@ class Settings:
                     values[key] = float(env[name])
                 except ValueError as exc:
                     raise ConfigError(f"{name} must be a number of seconds") from exc
+        if "CASEGRAPH_STORE_ALLOCATOR" in env:
+            values["store_allocator"] = env["CASEGRAPH_STORE_ALLOCATOR"].strip().lower()
+            if values["store_allocator"] not in STORE_ALLOCATORS:
+                raise ConfigError(
+                    "CASEGRAPH_STORE_ALLOCATOR must be one of " + ", ".join(STORE_ALLOCATORS)
+                )
         if "CASEGRAPH_SECURE_COOKIES" in env:
             values["secure_cookies"] = _flag(env, "CASEGRAPH_SECURE_COOKIES")
         for name, key in (("CASEGRAPH_SESSION_IDLE_MINUTES", "session_idle_minutes"),

@@ -34,6 +34,7 @@ from redis.retry import Retry
 from graphapp import model
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
+from graphapp.store.falkor_allocator import preloaded, server_allocator, server_preload
 from graphapp.store.falkor_scope import scoped_text
 from graphapp.store.types import (
     Node,
@@ -92,6 +93,11 @@ class FalkorStore(GraphStore):
         """Pid of the redis-server this client talks to (0 if not running)."""
         return int(self._db.client.pid) if self._db is not None else 0
 
+    @property
+    def server_allocator(self) -> str:
+        """``jemalloc`` or ``system``: the running server's allocator (benchmarks print it)."""
+        return server_allocator(self.server_pid)
+
     def _start(self) -> None:
         """Start or join the data directory's server, under the start-up file lock."""
         try:
@@ -104,7 +110,8 @@ class FalkorStore(GraphStore):
         try:
             with lock.acquire(timeout=START_LOCK_TIMEOUT):
                 self._forget_dead_server()
-                self._db = self._open_client()
+                with preloaded(server_preload(self.settings.store_allocator)):
+                    self._db = self._open_client()
         except Timeout as exc:
             raise StoreUnavailable(
                 f"graph store: another process holds {lock.lock_file} for over "
