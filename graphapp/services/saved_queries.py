@@ -494,6 +494,19 @@ def cell(value: Any) -> Any:
     return value
 
 
+def is_entity_cell(value: Any) -> bool:
+    """A result cell that names an entity (``{"id": "phone:+46…", "kind": "phone", …}``): shown
+    by its label, linked and sorted by it. The one test the page, the CSV and the evidence
+    package use, so that they agree on which cells are entities."""
+    return (isinstance(value, dict) and isinstance(value.get("id"), str) and bool(value["id"])
+            and bool(value.get("kind")))
+
+
+def is_fact_cell(value: Any) -> bool:
+    """A result cell that is a fact (``{"type": "USES", "case_id": …, …}``): shown by type and case."""
+    return isinstance(value, dict) and bool(value.get("type")) and bool(value.get("case_id"))
+
+
 def entity_labels(store: GraphStore, actor: Actor, result: dict, cap: int = GRAPH_NODE_CAP) -> dict[str, str]:
     """``{entity id: label}`` for the entities a result's table names (the first ``cap``),
     labelled from the actor's visible facts, so that a page shows "Andrei Popescu", not
@@ -503,7 +516,7 @@ def entity_labels(store: GraphStore, actor: Actor, result: dict, cap: int = GRAP
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            if isinstance(value.get("id"), str) and "kind" in value and value["id"] not in known:
+            if is_entity_cell(value) and value["id"] not in known:
                 wanted.append(value["id"])
             for v in value.values():
                 walk(v)
@@ -628,9 +641,9 @@ def cell_text(cell: Any, labels: dict[str, str] | None = None) -> str:
     if isinstance(cell, bool):
         return "yes" if cell else "no"
     if isinstance(cell, dict):
-        if isinstance(cell.get("id"), str) and "kind" in cell:
+        if is_entity_cell(cell):
             return (labels or {}).get(cell["id"], cell["id"])
-        if "type" in cell and "case_id" in cell:
+        if is_fact_cell(cell):
             return f"{cell['type']} ({cell['case_id']})"
         return json.dumps(cell, ensure_ascii=False, sort_keys=True)
     if isinstance(cell, list):
@@ -640,9 +653,9 @@ def cell_text(cell: Any, labels: dict[str, str] | None = None) -> str:
 
 def display(value: Any) -> Any:
     """A cell as a person reads it: an entity by its id, a fact by type and case."""
-    if isinstance(value, dict) and "id" in value and "kind" in value:
+    if is_entity_cell(value):
         return value["id"]
-    if isinstance(value, dict) and "type" in value and "case_id" in value:
+    if is_fact_cell(value):
         return f"{value['type']} ({value['case_id']})"
     if isinstance(value, list):
         return [display(v) for v in value]

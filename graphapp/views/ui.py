@@ -32,6 +32,8 @@ from graphapp.views import context
 from graphapp.views.guard import authenticated, public, requires
 
 bp = Blueprint("ui", __name__)
+bp.add_app_template_test(saved.is_entity_cell, "entity_cell")
+bp.add_app_template_test(saved.is_fact_cell, "fact_cell")
 
 #: vis-network as the pyvis package ships it, served by the app (never a CDN).
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
