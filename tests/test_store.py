@@ -350,3 +350,22 @@ def test_the_last_process_to_close_stops_the_server_even_with_idle_pooled_connec
     assert len(store.redis().client_list()) >= 3
     store.close()
     _wait_dead(pid)
+
+
+def test_every_entity_look_up_tests_visibility_in_the_same_words():
+    # The rule is written in views/entity/<kind>.cypher and again in each branch of
+    # views/neighbours_start.cypher (one round trip); a change must reach all of them. The
+    # start's copy changes no answer (a hidden entity has no visible fact to start from), only
+    # how long a hidden entity takes to answer its 404, so no answer-level test can catch it.
+    from graphapp import model
+
+    root = ROOT / "cypher" / "views"
+    start = (root / "neighbours_start.cypher").read_text()
+    for entity in model.ENTITY_KINDS.values():
+        rule = ("n.case_id IN $allowed_cases AND n.pending_batch IS NULL" if entity.label == "Case"
+                else "any(c IN n.case_ids WHERE c IN $allowed_cases)")
+        look_up = (root / "entity" / f"{entity.kind}.cypher").read_text()
+        assert f"WHERE {rule}" in look_up, entity.kind
+        branch = (f"MATCH (n:{entity.label} {{{entity.key}: $key}})\n"
+                  f"  WHERE $kind = '{entity.kind}' AND {rule}")
+        assert branch in start, entity.kind
