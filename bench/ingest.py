@@ -66,6 +66,8 @@ from ingest import ids  # noqa: E402
 from ingest.files import FILES  # noqa: E402
 
 MIB = 1024 * 1024
+#: The benches' private servers honour CASEGRAPH_STORE_ALLOCATOR (and say what they ran on).
+ALLOCATOR = Settings.from_env().store_allocator
 SECRET = "b" * 40
 SAMPLE_SECONDS = 0.05
 BULK_GRAPH = "bench_bulk"
@@ -292,7 +294,8 @@ class Server:
 
     def __init__(self, base: Path, name: str, *, schema: bool):
         self.data_dir = base / name
-        self.settings = Settings.from_env({}, data_dir=self.data_dir, secret_key=SECRET)
+        self.settings = Settings.from_env({}, data_dir=self.data_dir, secret_key=SECRET,
+                                          store_allocator=ALLOCATOR)
         self.store = FalkorStore(self.settings)
         if schema:
             self.store.ensure_schema()
@@ -314,8 +317,10 @@ class Server:
         return max(peak_rss(self.pid), sampled), used
 
     def aof_rewrites(self) -> str:
-        """Append-only-file rewrites during the run: each forks the server (FALKORDB.md)."""
-        return f"{self.store._db.client.info('persistence').get('aof_rewrites', '?')} AOF rewrites"
+        """Append-only-file rewrites during the run (each forks the server: FALKORDB.md), and
+        the allocator the server ran on."""
+        rewrites = self.store._db.client.info('persistence').get('aof_rewrites', '?')
+        return f"{rewrites} AOF rewrites, server on {self.store.server_allocator or '?'}"
 
     def close(self) -> None:
         self.store.close()  # the last client: the server stops
@@ -562,7 +567,7 @@ def main() -> None:
 
     summary: dict[int, dict[str, PathResult]] = {}
     everything = time.perf_counter()
-    print("graph server allocator: " + describe(Settings.from_env().store_allocator))
+    print(f"graph server allocator: CASEGRAPH_STORE_ALLOCATOR={ALLOCATOR}, {describe(ALLOCATOR)}")
     for size in sizes:
         started = time.perf_counter()
         load = os.getloadavg()[0]

@@ -73,6 +73,8 @@ from ingest import demo  # noqa: E402
 from ingest.loader import load_directory  # noqa: E402
 
 SECRET = "v" * 40
+#: The bench's private servers honour CASEGRAPH_STORE_ALLOCATOR (and say what they ran on).
+ALLOCATOR = Settings.from_env().store_allocator
 #: A raw query the server stops after this long counts as this long (below the store's 60 s
 #: socket time-out, so the client never gives up first).
 RAW_TIMEOUT_MS = 30_000
@@ -109,7 +111,8 @@ class Bench:
 
     def __init__(self, base: Path, size: int, seed: int, passes: int = 1):
         self.base, self.size, self.seed, self.passes = base, size, seed, passes
-        self.settings = Settings.from_env({}, data_dir=base / "data", secret_key=SECRET)
+        self.settings = Settings.from_env({}, data_dir=base / "data", secret_key=SECRET,
+                                          store_allocator=ALLOCATOR)
         self.store = get_store(self.settings)
         self.app = create_app(self.settings)
         self.client = self.app.test_client()
@@ -405,7 +408,7 @@ def main() -> None:
         sizes.append(1_000_000)
     summary: dict[int, dict[str, Timing]] = {}
     everything = time.perf_counter()
-    print("graph server allocator: " + describe(Settings.from_env().store_allocator))
+    print(f"graph server allocator: CASEGRAPH_STORE_ALLOCATOR={ALLOCATOR}, {describe(ALLOCATOR)}")
     if args.reuse and len(sizes) != 1:
         parser.error("--reuse measures one size: give it with --sizes")
     for size in sizes:
@@ -423,6 +426,7 @@ def main() -> None:
             summary[size] = timings
             report(size, facts, gen, load, list(timings.values()), len(bench.allowed), load_avg)
             print("  " + bench.overhead(args.repeats))
+            print(f"  graph server on {bench.store.server_allocator or '?'}")
         finally:
             if bench is not None:
                 bench.close()

