@@ -294,3 +294,20 @@ def test_every_saved_query_declares_and_uses_the_server_parameters():
 def test_saved_query_files_are_in_the_library(store):
     names = {q.name for q in saved.library(store)}
     assert names == {p.name.split(".")[0] for p in SAVED_DIR.glob("*.cypher")}, names
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ({"id": "phone:+46701234567", "kind": "phone", "properties": {}}, "Ett nummer"),
+    ({"type": "USES", "case_id": "K-1", "id": "f1"}, "USES (K-1)"),
+    ({"id": 1, "kind": "x"}, '{"id": 1, "kind": "x"}'),
+    ({"id": "", "kind": "phone"}, '{"id": "", "kind": "phone"}'),
+    ({"id": "phone:+46701234567", "kind": None}, '{"id": "phone:+46701234567", "kind": null}'),
+    ({"type": "USES", "case_id": None}, '{"case_id": null, "type": "USES"}'),
+])
+def test_every_renderer_agrees_on_which_cells_are_entities_and_facts(cell, shown):
+    # The page (display), the CSV (display) and the evidence package (cell_text) name an
+    # entity by its label, a fact by type and case, and anything else as its JSON.
+    labels = {"phone:+46701234567": "Ett nummer"}
+    assert saved.cell_text(cell, labels) == shown
+    entity, fact = saved.is_entity_cell(cell), saved.is_fact_cell(cell)
+    assert saved.display(cell) == (cell["id"] if entity else shown if fact else cell)

@@ -357,15 +357,20 @@ def test_every_entity_look_up_tests_visibility_in_the_same_words():
     # views/neighbours_start.cypher (one round trip); a change must reach all of them. The
     # start's copy changes no answer (a hidden entity has no visible fact to start from), only
     # how long a hidden entity takes to answer its 404, so no answer-level test can catch it.
+    import re
+
     from graphapp import model
 
     root = ROOT / "cypher" / "views"
     start = (root / "neighbours_start.cypher").read_text()
+    rules = {}
     for entity in model.ENTITY_KINDS.values():
-        rule = ("n.case_id IN $allowed_cases AND n.pending_batch IS NULL" if entity.label == "Case"
-                else "any(c IN n.case_ids WHERE c IN $allowed_cases)")
         look_up = (root / "entity" / f"{entity.kind}.cypher").read_text()
-        assert f"WHERE {rule}" in look_up, entity.kind
-        branch = (f"MATCH (n:{entity.label} {{{entity.key}: $key}})\n"
-                  f"  WHERE $kind = '{entity.kind}' AND {rule}")
-        assert branch in start, entity.kind
+        own = re.search(r"^WHERE (.+)$", look_up, re.M)
+        branch = re.search(rf"MATCH \(n:{entity.label} \{{{entity.key}: \$key\}}\)\n\s*"
+                           rf"WHERE \$kind = '{entity.kind}' AND (.+?) RETURN n\n", start)
+        assert own and branch, entity.kind
+        assert branch[1] == own[1], (entity.kind, own[1], branch[1])
+        rules[entity.label] = own[1]
+    assert rules.pop("Case") == "n.case_id IN $allowed_cases AND n.pending_batch IS NULL"
+    assert set(rules.values()) == {"any(c IN n.case_ids WHERE c IN $allowed_cases)"}, rules

@@ -162,7 +162,7 @@ def _saved_query(store: GraphStore, actor: Actor, params: dict) -> Snapshot:
                 found_edges.setdefault(cell["id"], cell)
                 found_nodes.setdefault(cell["source"])
                 found_nodes.setdefault(cell["target"])
-            elif {"id", "kind"} <= set(cell) and isinstance(cell["id"], str):
+            elif saved.is_entity_cell(cell):
                 found_nodes.setdefault(cell["id"])
             else:
                 for v in cell.values():
