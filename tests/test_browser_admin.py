@@ -1,0 +1,71 @@
+"""The administration pages in Chromium: an action that takes something away from a colleague
+(their account, their password, their sessions, a case membership) is asked twice."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+import pytest
+
+from graphapp import accounts
+from graphapp.access import Actor
+from tests.conftest import make_user
+from tests.test_browser import ARTEFACTS, browser, serving, watch  # noqa: F401 - fixture
+from tests.test_web import PASSWORD
+
+
+@pytest.fixture
+def admin_page(browser, settings, demo_store):  # noqa: F811 - the fixture
+    make_user(settings, "ines", "investigator", {"K-2024-0113": "owner"})
+    make_user(settings, "ada", "admin", {})
+    secret = re.search(r"secret=([A-Z2-7]+)", accounts.totp_begin(settings, "ada")).group(1)
+    enrolled = time.time()
+    assert accounts.totp_check(settings, "ada", pyotp.TOTP(secret).at(enrolled), confirm=True)
+    with serving(settings) as base:
+        page = browser.new_page()
+        problems = watch(page)[1]
+        page.goto(base + "/login")
+        page.fill("input[name=username]", "ada")
+        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=code]", pyotp.TOTP(secret).at(enrolled + 30))
+        page.click("main button[type=submit]")
+        page.wait_for_url(base + "/")
+        yield base, page
+        assert problems == [], problems
+        page.close()
+
+
+def test_disabling_a_colleague_takes_a_second_click_that_names_them(admin_page, settings):
+    base, page = admin_page
+    page.goto(base + "/admin/users")
+    row = page.locator("#user-ines")
+    confirm = row.locator("button", has_text="Disable: ines")
+    assert not confirm.is_visible()  # one click on "Disable…" only asks
+    row.locator("summary", has_text="Disable…").click()
+    assert confirm.is_visible()
+    assert not accounts.get_user(settings, "ines").disabled
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "admin-confirm-disable.png"), full_page=True)
+    confirm.click()
+    page.wait_for_load_state()
+    assert accounts.get_user(settings, "ines").disabled
+    # Enabling again gives nothing away: one click.
+    page.locator("#user-ines button", has_text="Enable").click()
+    page.wait_for_load_state()
+    assert not accounts.get_user(settings, "ines").disabled
+
+
+def test_ending_a_membership_names_the_user_the_access_and_the_case(admin_page, settings):
+    base, page = admin_page
+    page.goto(base + "/admin/cases")
+    row = page.locator("#case-K-2024-0113")
+    confirm = row.locator("button", has_text="End ines's owner access to K-2024-0113")
+    assert not confirm.is_visible()
+    row.locator(".member", has_text="ines:owner").locator("summary").click()
+    assert confirm.is_visible()
+    assert Actor.from_user(settings, accounts.get_user(settings, "ines")).cases == {"K-2024-0113": "owner"}
+    confirm.click()
+    page.wait_for_load_state()
+    assert Actor.from_user(settings, accounts.get_user(settings, "ines")).cases == {}
