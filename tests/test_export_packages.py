@@ -601,6 +601,34 @@ def test_an_exporter_who_loses_a_case_loses_the_package(four_cases, client, api_
     assert client.get(f"/api/v1/exports/{api_package['id']}", headers=h["ines"]).status_code == 404
 
 
+def test_an_exporter_who_loses_a_case_can_still_end_the_packages_shares(four_cases, client,
+                                                                           api_package, settings):
+    # The exporter decides who reads a package (DESIGN.md); losing a case must not leave a
+    # prosecutor's share beyond anyone's reach. Ending it only narrows who reads the package.
+    h = four_cases.headers
+    package_id = api_package["id"]
+    shared = client.post(f"/api/v1/exports/{package_id}/shares", headers=h["ines"], json={"user": "pia"})
+    assert shared.status_code == 200, shared.json
+    accounts.revoke_case(settings, "ines", B)
+    assert client.get(f"/api/v1/exports/{package_id}", headers=h["ines"]).status_code == 404
+    again = client.post(f"/api/v1/exports/{package_id}/shares", headers=h["ines"], json={"user": "pia"})
+    assert again.status_code == 404  # sharing it further still needs every case
+
+    assert login(client, "ines").status_code == 302
+    page = client.get("/exports/").get_data(as_text=True)
+    section = page.split('id="shares-beyond-reach"')[1]
+    assert package_id in section and "End pia's access" in section, section
+    assert HIDDEN_SPELLING not in section and PHONE not in section  # nothing of the package itself
+    done = client.post(f"/exports/{package_id}/unshare", data={
+        "csrf_token": page_token(client, "/exports/"), "user": "pia", "back": "list"})
+    assert done.status_code == 302 and done.headers["Location"] == "/exports/", done.headers
+    assert client.get(f"/api/v1/exports/{package_id}", headers=h["pia"]).status_code == 404
+    assert 'id="shares-beyond-reach"' not in client.get("/exports/").get_data(as_text=True)
+    with session_scope(settings) as s:
+        ended = s.scalar(select(AuditRecord).where(AuditRecord.action == "unshare-export"))
+    assert (ended.actor, ended.outcome, ended.detail["user"]) == ("ines", "ok", "pia"), ended
+
+
 def test_a_file_altered_on_the_server_is_not_served(four_cases, client, api_package):
     path = exports.package_dir(four_cases.settings, api_package["id"]) / "nodes.csv"
     path.write_bytes(path.read_bytes() + b"x")

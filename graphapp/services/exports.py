@@ -144,25 +144,38 @@ def _active_share(session, package_id: str, user_id: int | None):
 def _load(settings: Settings, actor: Actor, package_id: str) -> tuple[ExportPackage, list[str]]:
     """The package row and the names it is shared with, if ``actor`` may read it."""
     ensure_allowed(actor, "read-export")
-    if not isinstance(package_id, str) or len(package_id) != ID_LENGTH or not all(
-            c in "0123456789abcdef" for c in package_id):
+    if not _well_formed(package_id):
         raise PackageNotFound(package_id)
     with session_scope(settings) as s:
         row = s.get(ExportPackage, package_id)
         shared = row is not None and _active_share(s, package_id, actor.user_id) is not None
         if row is None or not _may_read(settings, actor, row, shared):
             raise PackageNotFound(package_id)
-        names = list(s.scalars(select(User.name).join(ExportShare, ExportShare.user_id == User.id).where(
-            ExportShare.package_id == package_id, ExportShare.revoked_at.is_(None)).order_by(User.name)))
+        names = _share_names(s, package_id)
         s.expunge(row)
     return row, names
+
+
+def _well_formed(package_id: object) -> bool:
+    return isinstance(package_id, str) and len(package_id) == ID_LENGTH and all(
+        c in "0123456789abcdef" for c in package_id)
+
+
+def _share_names(session, package_id: str) -> list[str]:
+    """Who may read the package now (its active shares), by name."""
+    return list(session.scalars(select(User.name).join(ExportShare, ExportShare.user_id == User.id).where(
+        ExportShare.package_id == package_id, ExportShare.revoked_at.is_(None)).order_by(User.name)))
+
+
+def _created(row: ExportPackage) -> str:
+    stamp = row.created_at.astimezone(UTC) if row.created_at.tzinfo else row.created_at
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _to_dict(row: ExportPackage, shares: list[str] | None, actor: Actor) -> dict:
     out = {
         "id": row.id, "title": row.title, "exporter": row.exporter,
-        "created_at": row.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if row.created_at.tzinfo else row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": _created(row),
         "view": row.view, "formats": row.formats, "cases": row.cases,
         "files": [{"name": n, **row.files[n]} for n in sorted(row.files)],
         "manifest_sha256": row.manifest_sha256,
@@ -269,10 +282,43 @@ def share(settings: Settings, actor: Actor, package_id: str, user_name: str,
     return get(settings, actor, package_id)
 
 
+def _exported(settings: Settings, actor: Actor, package_id: str) -> ExportPackage:
+    """The caller's own package, even one whose cases they no longer all see (which ``_own``
+    refuses): taking a share back only narrows who reads it, and stays the exporter's call."""
+    ensure_allowed(actor, "export")
+    with session_scope(settings) as s:
+        row = s.get(ExportPackage, package_id) if _well_formed(package_id) else None
+        if row is None or row.exporter_id != actor.user_id:
+            raise PackageNotFound(package_id)
+        s.expunge(row)
+    return row
+
+
+def shares_beyond_reach(settings: Settings, actor: Actor) -> list[dict]:
+    """The caller's packages that prosecutors still read but the caller may no longer open (a
+    case of theirs was taken away): ``{"id", "created_at", "shared_with"}`` each, nothing of
+    the package itself, so that they can still end those shares."""
+    if not allowed(actor, "export"):
+        return []
+    with session_scope(settings) as s:
+        rows = list(s.scalars(select(ExportPackage).where(ExportPackage.exporter_id == actor.user_id)
+                              .order_by(ExportPackage.created_at.desc(), ExportPackage.id)))
+        out = []
+        for row in rows:
+            if _may_read(settings, actor, row, False):
+                continue
+            names = _share_names(s, row.id)
+            if names:
+                out.append({"id": row.id, "created_at": _created(row), "shared_with": names})
+    return out
+
+
 def unshare(settings: Settings, actor: Actor, package_id: str, user_name: str,
             ctx: Context = Context()) -> dict:
-    """End a prosecutor's access to the package (the exporter only; audited)."""
-    row = _own(settings, actor, package_id)
+    """End a prosecutor's access to the package (the exporter only, whether or not they still
+    see its cases; audited). The package's record if the exporter may still open it, else only
+    its id and the names it is still shared with."""
+    row = _exported(settings, actor, package_id)
     with session_scope(settings) as s:
         share_row = s.scalar(select(ExportShare).join(User, ExportShare.user_id == User.id).where(
             ExportShare.package_id == package_id, User.name == user_name,
@@ -281,7 +327,11 @@ def unshare(settings: Settings, actor: Actor, package_id: str, user_name: str,
             raise ShareRefused(f"the package is not shared with {user_name!r}")
         share_row.revoked_at = utcnow()
     _record(settings, ctx, "unshare-export", actor, cases=row.cases, package=package_id, user=user_name)
-    return get(settings, actor, package_id)
+    try:
+        return get(settings, actor, package_id)
+    except PackageNotFound:
+        with session_scope(settings) as s:
+            return {"id": package_id, "mine": True, "shared_with": _share_names(s, package_id)}
 
 
 def prosecutors(settings: Settings) -> list[str]:

@@ -151,7 +151,8 @@ def load_actor():
 def index():
     """The packages one may read; for a prosecutor, those shared with them."""
     items = exports.list_for(context.settings(), g.actor, _ctx())
-    return render_template("exports_list.html", items=items)
+    beyond = exports.shares_beyond_reach(context.settings(), g.actor)
+    return render_template("exports_list.html", items=items, beyond=beyond)
 
 
 @bp.post("/new")
@@ -288,4 +289,6 @@ def _change_share(package_id: str, change, done: str):
         flash(str(exc), "error")
     else:
         flash(done.format(name=name), "info")
+    if request.form.get("back") == "list":  # a package its exporter may no longer open
+        return redirect(url_for("exports.index"))
     return redirect(url_for("exports.package", package_id=package_id))
