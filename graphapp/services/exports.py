@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 
 from graphapp import audit
-from graphapp.access import Actor, allowed, ensure_allowed, visible_case_ids
+from graphapp.access import Actor, Forbidden, allowed, ensure_allowed, visible_case_ids
 from graphapp.db import ExportPackage, ExportShare, User, session_scope, utcnow
 from graphapp.export import BadSpec, PackageInfo, collect, parse_formats, write_package
 from graphapp.export import manifest as manifests
@@ -329,7 +329,7 @@ def unshare(settings: Settings, actor: Actor, package_id: str, user_name: str,
     _record(settings, ctx, "unshare-export", actor, cases=row.cases, package=package_id, user=user_name)
     try:
         return get(settings, actor, package_id)
-    except PackageNotFound:
+    except (PackageNotFound, Forbidden):  # no longer (or never) one the exporter may open
         with session_scope(settings) as s:
             return {"id": package_id, "mine": True, "shared_with": _share_names(s, package_id)}
 

