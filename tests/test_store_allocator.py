@@ -38,17 +38,11 @@ def test_the_server_runs_with_jemalloc_and_the_app_environment_is_left_alone(tmp
     assert os.environ.get("LD_PRELOAD") == before
 
 
-def test_system_keeps_the_c_library_allocator(tmp_path):
-    store = FalkorStore(_settings(tmp_path, "system"))
-    try:
-        assert store.server_allocator == "system"
-    finally:
-        store.close()
-
-
-@needs_jemalloc
-def test_system_keeps_jemalloc_out_even_when_this_process_preloads_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("LD_PRELOAD", ctypes.util.find_library("jemalloc"))
+@pytest.mark.parametrize("preloaded_here", [False, pytest.param(True, marks=needs_jemalloc)])
+def test_system_keeps_the_c_library_allocator(tmp_path, monkeypatch, preloaded_here):
+    # ... even when this process's own LD_PRELOAD names jemalloc.
+    if preloaded_here:
+        monkeypatch.setenv("LD_PRELOAD", ctypes.util.find_library("jemalloc"))
     store = FalkorStore(_settings(tmp_path, "system"))
     try:
         assert store.server_allocator == "system"
