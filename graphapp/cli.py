@@ -867,6 +867,9 @@ def export_list(cx: CliContext, as_user: str) -> None:
                    f"{p['title']}{shared}")
     if not items:
         click.echo("no packages")
+    for p in exports.shares_beyond_reach(cx.settings, actor):
+        click.echo(f"{p['id']}  {p['created_at']}  no longer yours to open, still shared with "
+                   f"{', '.join(p['shared_with'])} (export unshare ID PROSECUTOR --as {as_user})")
 
 
 def _share(cx: CliContext, package_id: str, prosecutor: str, as_user: str, undo: bool) -> None:

@@ -494,13 +494,17 @@ def test_cli_refuses_a_prosecutor_hidden_entities_and_unknown_formats(four_cases
     run("export", PHONE_ID, "--as", "ines", "--format", "docx", code=2)
 
 
-def test_cli_share_and_unshare(four_cases, run, package):
+def test_cli_share_and_unshare(four_cases, run, package, settings):
     run("export", "share", package["id"], "pia", "--as", "ines")
     assert package["id"] in run("export", "list", "--as", "pia").output
     run("export", "share", package["id"], "olle", "--as", "ines", code=1)  # not a prosecutor
     run("export", "share", package["id"], "pia", "--as", "olle", code=1)   # not the exporter
-    run("export", "unshare", package["id"], "pia", "--as", "ines")
+    accounts.revoke_case(settings, "ines", B)  # the exporter may no longer open it ...
+    listed = run("export", "list", "--as", "ines").output
+    assert "no longer yours to open, still shared with pia" in listed and package["id"] in listed
+    run("export", "unshare", package["id"], "pia", "--as", "ines")  # ... but still takes it back
     assert "no packages" in run("export", "list", "--as", "pia").output
+    assert package["id"] not in run("export", "list", "--as", "ines").output
 
 
 # -- HTTP: the API and the prosecutor's pages --------------------------------------------------
@@ -613,6 +617,10 @@ def test_an_exporter_who_loses_a_case_can_still_end_the_packages_shares(four_cas
     assert client.get(f"/api/v1/exports/{package_id}", headers=h["ines"]).status_code == 404
     again = client.post(f"/api/v1/exports/{package_id}/shares", headers=h["ines"], json={"user": "pia"})
     assert again.status_code == 404  # sharing it further still needs every case
+    listed = client.get("/api/v1/exports", headers=h["ines"]).json
+    assert listed["exports"] == [], listed
+    assert [(p["id"], p["shared_with"]) for p in listed["shares_beyond_reach"]] == [(package_id, ["pia"])]
+    assert set(listed["shares_beyond_reach"][0]) == {"id", "created_at", "shared_with"}
 
     assert login(client, "ines").status_code == 302
     page = client.get("/exports/").get_data(as_text=True)

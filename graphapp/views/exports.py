@@ -61,8 +61,10 @@ def package_altered(exc):
 @api_bp.get("")
 @requires("read-export")
 def list_packages():
-    """The packages the caller may read: their own, and those shared with them."""
-    return jsonify({"exports": exports.list_for(context.settings(), g.actor, _ctx())})
+    """The packages the caller may read: their own, and those shared with them; and their own
+    that they may no longer open but prosecutors still read (id, date, prosecutors only)."""
+    return jsonify({"exports": exports.list_for(context.settings(), g.actor, _ctx()),
+                    "shares_beyond_reach": exports.shares_beyond_reach(context.settings(), g.actor)})
 
 
 @api_bp.post("")
