@@ -867,7 +867,7 @@ def export_list(cx: CliContext, as_user: str) -> None:
                    f"{p['title']}{shared}")
     if not items:
         click.echo("no packages")
-    for p in exports.shares_beyond_reach(cx.settings, actor):
+    for p in exports.shares_beyond_reach(cx.settings, actor, exports.Context(os_user=operator_name())):
         click.echo(f"{p['id']}  {p['created_at']}  no longer yours to open, still shared with "
                    f"{', '.join(p['shared_with'])} (export unshare ID PROSECUTOR --as {as_user})")
 

@@ -69,3 +69,26 @@ def test_ending_a_membership_names_the_user_the_access_and_the_case(admin_page, 
     confirm.click()
     page.wait_for_load_state()
     assert Actor.from_user(settings, accounts.get_user(settings, "ines")).cases == {}
+
+
+def test_taking_back_an_extra_action_is_asked_twice_and_granting_is_not(admin_page, settings):
+    base, page = admin_page
+    assert accounts.grant_action(settings, "ines", "ingest", granted_by="test")
+    page.goto(base + "/admin/users")
+    row = page.locator("#user-ines")
+    confirm = row.locator("button", has_text="Revoke ingest: ines")
+    assert not confirm.is_visible()
+    row.locator(".member", has_text="+ingest").locator("summary").click()
+    assert confirm.is_visible() and "ingest" in accounts.extra_actions(settings, _user_id(settings))
+    confirm.click()
+    page.wait_for_load_state()
+    assert "ingest" not in accounts.extra_actions(settings, _user_id(settings))
+    # Granting gives something: one click, from the actions ines has not got.
+    page.locator("#user-ines select[name=action]").select_option("ingest")
+    page.locator("#user-ines button", has_text="Grant").click()
+    page.wait_for_load_state()
+    assert "ingest" in accounts.extra_actions(settings, _user_id(settings))
+
+
+def _user_id(settings) -> int:
+    return accounts.get_user(settings, "ines").id

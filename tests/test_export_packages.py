@@ -634,7 +634,11 @@ def test_an_exporter_who_loses_a_case_can_still_end_the_packages_shares(four_cas
     assert 'id="shares-beyond-reach"' not in client.get("/exports/").get_data(as_text=True)
     with session_scope(settings) as s:
         ended = s.scalar(select(AuditRecord).where(AuditRecord.action == "unshare-export"))
+        listed = list(s.scalars(select(AuditRecord).where(
+            AuditRecord.action == "list-exports-beyond-reach")))
     assert (ended.actor, ended.outcome, ended.detail["user"]) == ("ines", "ok", "pia"), ended
+    assert listed and {r.actor for r in listed} == {"ines"}, listed  # the API's and the page's
+    assert all(r.detail["packages"] == [package_id] and B in r.cases for r in listed), listed
 
 
 def test_a_file_altered_on_the_server_is_not_served(four_cases, client, api_package):

@@ -294,10 +294,10 @@ def _exported(settings: Settings, actor: Actor, package_id: str) -> ExportPackag
     return row
 
 
-def shares_beyond_reach(settings: Settings, actor: Actor) -> list[dict]:
+def shares_beyond_reach(settings: Settings, actor: Actor, ctx: Context = Context()) -> list[dict]:
     """The caller's packages that prosecutors still read but the caller may no longer open (a
     case of theirs was taken away): ``{"id", "created_at", "shared_with"}`` each, nothing of
-    the package itself, so that they can still end those shares."""
+    the package itself, so that they can still end those shares (audited when there are any)."""
     if not allowed(actor, "export"):
         return []
     with session_scope(settings) as s:
@@ -309,8 +309,12 @@ def shares_beyond_reach(settings: Settings, actor: Actor) -> list[dict]:
                 continue
             names = _share_names(s, row.id)
             if names:
-                out.append({"id": row.id, "created_at": _created(row), "shared_with": names})
-    return out
+                out.append({"id": row.id, "created_at": _created(row), "shared_with": names,
+                            "cases": row.cases})
+    if out:
+        _record(settings, ctx, "list-exports-beyond-reach", actor,
+                cases={c for p in out for c in p["cases"]}, packages=[p["id"] for p in out])
+    return [{k: v for k, v in p.items() if k != "cases"} for p in out]
 
 
 def unshare(settings: Settings, actor: Actor, package_id: str, user_name: str,

@@ -64,7 +64,8 @@ def list_packages():
     """The packages the caller may read: their own, and those shared with them; and their own
     that they may no longer open but prosecutors still read (id, date, prosecutors only)."""
     return jsonify({"exports": exports.list_for(context.settings(), g.actor, _ctx()),
-                    "shares_beyond_reach": exports.shares_beyond_reach(context.settings(), g.actor)})
+                    "shares_beyond_reach": exports.shares_beyond_reach(context.settings(), g.actor,
+                                                                       _ctx())})
 
 
 @api_bp.post("")
@@ -153,7 +154,7 @@ def load_actor():
 def index():
     """The packages one may read; for a prosecutor, those shared with them."""
     items = exports.list_for(context.settings(), g.actor, _ctx())
-    beyond = exports.shares_beyond_reach(context.settings(), g.actor)
+    beyond = exports.shares_beyond_reach(context.settings(), g.actor, _ctx())
     return render_template("exports_list.html", items=items, beyond=beyond)
 
 
