@@ -300,21 +300,18 @@ def shares_beyond_reach(settings: Settings, actor: Actor, ctx: Context = Context
     the package itself, so that they can still end those shares (audited when there are any)."""
     if not allowed(actor, "export"):
         return []
+    out, cases = [], set()
     with session_scope(settings) as s:
         rows = list(s.scalars(select(ExportPackage).where(ExportPackage.exporter_id == actor.user_id)
                               .order_by(ExportPackage.created_at.desc(), ExportPackage.id)))
-        out = []
         for row in rows:
-            if _may_read(settings, actor, row, False):
-                continue
-            names = _share_names(s, row.id)
-            if names:
-                out.append({"id": row.id, "created_at": _created(row), "shared_with": names,
-                            "cases": row.cases})
+            if not _may_read(settings, actor, row, False) and (names := _share_names(s, row.id)):
+                out.append({"id": row.id, "created_at": _created(row), "shared_with": names})
+                cases.update(row.cases)
     if out:
-        _record(settings, ctx, "list-exports-beyond-reach", actor,
-                cases={c for p in out for c in p["cases"]}, packages=[p["id"] for p in out])
-    return [{k: v for k, v in p.items() if k != "cases"} for p in out]
+        _record(settings, ctx, "list-exports-beyond-reach", actor, cases=cases,
+                packages=[p["id"] for p in out])
+    return out
 
 
 def unshare(settings: Settings, actor: Actor, package_id: str, user_name: str,
