@@ -31,8 +31,8 @@ def audit_rows(settings, *actions: str) -> list[AuditRecord]:
                               .order_by(AuditRecord.id)))
 
 
-def admin_login(client, settings, name: str = "ada"):
-    """Create an administrator with a second factor in force and log the client in."""
+def enrolled_admin(settings, name: str = "ada") -> str:
+    """Create an administrator with a second factor in force; the code for their log-in."""
     make_user(settings, name, "admin", {})
     secret = re.search(r"secret=([A-Z2-7]+)", accounts.totp_begin(settings, name)).group(1)
     # The log-in's code is the step after the confirmed one, counted from the same instant: a
@@ -40,9 +40,15 @@ def admin_login(client, settings, name: str = "ada"):
     # a 30-second boundary fell in between (a slow machine made that a failure now and then).
     enrolled = time.time()
     assert accounts.totp_check(settings, name, pyotp.TOTP(secret).at(enrolled), confirm=True)
+    return pyotp.TOTP(secret).at(enrolled + 30)
+
+
+def admin_login(client, settings, name: str = "ada"):
+    """Create an administrator with a second factor in force and log the client in."""
+    code = enrolled_admin(settings, name)
     token = csrf_from(client.get("/login").get_data(as_text=True))
     answer = client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token,
-                                         "code": pyotp.TOTP(secret).at(enrolled + 30)})
+                                         "code": code})
     assert answer.status_code == 302 and answer.headers["Location"] == "/", answer.headers
     return client
 

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import re
-import time
-
-import pyotp
 import pytest
 
 from graphapp import accounts
 from graphapp.access import Actor
 from tests.conftest import make_user
+from tests.test_admin_pages import enrolled_admin
 from tests.test_browser import ARTEFACTS, browser, serving, watch  # noqa: F401 - fixture
 from tests.test_web import PASSWORD
 
@@ -19,17 +16,14 @@ from tests.test_web import PASSWORD
 @pytest.fixture
 def admin_page(browser, settings, demo_store):  # noqa: F811 - the fixture
     make_user(settings, "ines", "investigator", {"K-2024-0113": "owner"})
-    make_user(settings, "ada", "admin", {})
-    secret = re.search(r"secret=([A-Z2-7]+)", accounts.totp_begin(settings, "ada")).group(1)
-    enrolled = time.time()
-    assert accounts.totp_check(settings, "ada", pyotp.TOTP(secret).at(enrolled), confirm=True)
+    code = enrolled_admin(settings, "ada")
     with serving(settings) as base:
         page = browser.new_page()
         problems = watch(page)[1]
         page.goto(base + "/login")
         page.fill("input[name=username]", "ada")
         page.fill("input[name=password]", PASSWORD)
-        page.fill("input[name=code]", pyotp.TOTP(secret).at(enrolled + 30))
+        page.fill("input[name=code]", code)
         page.click("main button[type=submit]")
         page.wait_for_url(base + "/")
         yield base, page

@@ -110,7 +110,7 @@ class FalkorStore(GraphStore):
             raise StoreUnavailable(
                 f"graph store: cannot create the data directory {self.settings.data_dir} ({exc})"
             ) from exc
-        lock = FileLock(str(self.settings.lock_dir / "graph-server.lock"))
+        lock = self._start_lock()
         try:
             with lock.acquire(timeout=START_LOCK_TIMEOUT):
                 self._forget_dead_server()
@@ -133,6 +133,10 @@ class FalkorStore(GraphStore):
                 "not use it: another process started it with another setting, or the library "
                 f"could not be preloaded (log: {self.log_file})"
             )
+
+    def _start_lock(self) -> FileLock:
+        """The lock a process holds while it starts or joins the server, or forgets a stopped one."""
+        return FileLock(str(self.settings.lock_dir / "graph-server.lock"))
 
     @property
     def _registry(self) -> FsPath:
@@ -216,7 +220,7 @@ class FalkorStore(GraphStore):
         start-up lock, and only the note of this very server (its socket path is unique), so a
         server another process has just started is never forgotten."""
         try:
-            with FileLock(str(self.settings.lock_dir / "graph-server.lock")).acquire(timeout=5):
+            with self._start_lock().acquire(timeout=5):
                 try:
                     noted = json.loads(self._registry.read_text()).get("unixsocket")
                 except (OSError, ValueError, AttributeError):
