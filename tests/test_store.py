@@ -71,6 +71,34 @@ def test_rows_with_graph_values_are_redacted_and_plain_rows_pass_as_read(demo_st
     assert {c for row in labels for c in row["cases"]} == {"K-2024-0287"}, labels
 
 
+def test_replies_read_as_the_client_reads_them_and_graph_values_are_never_missed(demo_store):
+    # The store reads FalkorDB's compact replies itself (falkor_result.reply_rows). Every
+    # value must come out as the client's own parser gives it, and a node anywhere in a row
+    # (here inside a map inside a list) must mark the rows for redaction: a miss would hand a
+    # node's hidden cases on unredacted.
+    from falkordb.query_result import QueryResult
+
+    from graphapp.store.falkor_result import reply_rows
+
+    graph = demo_store._graph
+    text = ("MATCH (n:Phone {e164: '+46701234567'}) "
+            "RETURN 'Åsa Öberg \\\" x' AS s, -7 AS i, 2.5 AS f, true AS t, false AS u, null AS z, "
+            "[1, 'a', [null, 2.0]] AS l, {k: 'v', m: {n: 1}} AS m, [{inner: n}] AS deep")
+    reply = graph.execute_command("GRAPH.RO_QUERY", graph.name, text, "--compact")
+    header, rows, graphy = reply_rows(graph, reply)
+    client = QueryResult(graph, reply)
+    assert header == [h[1] for h in client.header]
+    assert rows == client.result_set and graphy, rows
+    plain = graph.execute_command("GRAPH.RO_QUERY", graph.name, text.rsplit(", [{", 1)[0], "--compact")
+    assert reply_rows(graph, plain)[2] is False
+    with pytest.raises(redis.ResponseError):
+        reply_rows(graph, graph.execute_command("GRAPH.RO_QUERY", graph.name, "RETURN 1 / 'a'",
+                                                "--compact"))
+    nested = demo_store.read_projection(["K-2024-0287"], "MATCH (n:Phone {e164: '+46701234567'}) "
+                                        "RETURN [{inner: n}] AS deep")
+    assert nested[0]["deep"][0]["inner"].visible_cases == frozenset({"K-2024-0287"}), nested
+
+
 def test_read_all_answers_each_read_as_read_does_in_order(demo_store):
     # Reads run side by side (a cross-case report's labels, dates and hits) come back in the
     # order asked, each scoped as a read of its own; a bad read fails the call.

@@ -39,6 +39,7 @@ from graphapp import model
 from graphapp.settings import Settings
 from graphapp.store import GraphStore
 from graphapp.store.falkor_allocator import server_allocator, server_environment, spawning
+from graphapp.store.falkor_result import reply_rows
 from graphapp.store.falkor_scope import scoped_text
 from graphapp.store.types import (
     Node,
@@ -270,15 +271,15 @@ class FalkorStore(GraphStore):
 
         def run():
             if read_only:
-                return self._graph.ro_query(text, params, timeout=timeout_ms)
-            return self._write_graph().query(text, params)
+                return _read_reply(self._graph, text, params, timeout_ms)
+            return _result_reply(self._write_graph().query(text, params))
 
-        result = self._call(run)
+        reply = self._call(run)
         if not read_only:
             # After the write: a projection built meanwhile read the older version and is
             # rebuilt on its next use (graphapp/store/projection.py).
             self._call(lambda: self._db.client.incr(self._version_key))
-        return _rows(result)
+        return _dicts(*reply)
 
     def _write_graph(self) -> Any:
         """The main graph through a connection of its own that waits ``store_write_timeout``
@@ -326,13 +327,12 @@ class FalkorStore(GraphStore):
             results = self._send_all(texts, self._timeout_ms(timeout))
         except redis.ConnectionError:
             return super().read_all(reads, allowed_cases=allowed, timeout=timeout)
-        return [scope_rows(_rows(result), allowed) for result in results]
+        return [scope_rows(_dicts(*result), allowed) for result in results]
 
-    def _send_all(self, texts: list[str], timeout_ms: int) -> list[Any]:
+    def _send_all(self, texts: list[str], timeout_ms: int) -> list[tuple[list[str], list[list[Any]], bool]]:
         """Send each read-only query on a connection of its own, then read every answer (so
-        each connection goes back to the pool clean); the first failure, in order, is raised."""
-        from falkordb.query_result import QueryResult
-
+        each connection goes back to the pool clean); the first failure, in order, is raised.
+        Each answer is its header, rows and whether they hold graph values (``reply_rows``)."""
         if self._db is None:
             raise StoreUnavailable("graph store: closed")
         graph, pool = self._graph, self._db.client.connection_pool
@@ -367,7 +367,7 @@ class FalkorStore(GraphStore):
             try:
                 if isinstance(answer, redis.ResponseError):
                     raise answer
-                results.append(QueryResult(graph, answer))  # raises an error the query met
+                results.append(reply_rows(graph, answer))  # raises an error the query met
             except redis.ResponseError as exc:
                 raise StoreError(_one_line(exc)) from exc
         return results
@@ -414,8 +414,8 @@ class FalkorStore(GraphStore):
         timeout_ms = self._timeout_ms(timeout)
         graph = self.graph_named(key)
         if read_only:
-            return _rows(self._call(lambda: graph.ro_query(text, params, timeout=timeout_ms)))
-        return _rows(self._call(lambda: graph.query(text, params)))
+            return _dicts(*self._call(lambda: _read_reply(graph, text, params, timeout_ms)))
+        return _dicts(*_result_reply(self._call(lambda: graph.query(text, params))))
 
     def read_projection(self, allowed_cases, text: str, *, timeout: float | None = None,
                         owner: str = "") -> list[dict[str, Any]]:
@@ -611,18 +611,29 @@ def _scoped_text(query: Any, params: dict[str, Any], allowed: frozenset[str]) ->
     return f"CYPHER {cases}{header}{text}"
 
 
-def _rows(result: Any) -> list[dict[str, Any]]:
-    """Turn a FalkorDB result set into dicts of neutral values."""
+def _read_reply(graph: Any, text: str, params: dict[str, Any] | None,
+                timeout_ms: int) -> tuple[list[str], list[list[Any]], bool]:
+    """Run a read-only query; its header, rows and whether they hold graph values."""
+    query = f"CYPHER {params_header(params)}{text}" if params else text
+    return reply_rows(graph, graph.execute_command("GRAPH.RO_QUERY", graph.name, query, "--compact",
+                                                   "timeout", timeout_ms))
+
+
+def _result_reply(result: Any) -> tuple[list[str], list[list[Any]], bool]:
+    """A client ``QueryResult`` (a write's) in the shape of :func:`reply_rows`."""
     header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
     rows = result.result_set or []
-    nodes: dict[int, Node] = {}
-    graphy = False
-    for row in rows:
-        for value in row:
-            if not isinstance(value, _PLAIN):
-                graphy = _collect_nodes(value, nodes) or graphy
+    return header, rows, any(not isinstance(value, _PLAIN) for row in rows for value in row)
+
+
+def _dicts(header: list[str], rows: list[list[Any]], graphy: bool) -> list[dict[str, Any]]:
+    """Rows as dicts of neutral values; ``PlainRows`` when none holds a graph value."""
     if not graphy:
         return PlainRows(dict(zip(header, row, strict=True)) for row in rows)
+    nodes: dict[int, Node] = {}
+    for row in rows:
+        for value in row:
+            _collect_nodes(value, nodes)
     return [
         {name: _to_neutral(value, nodes) for name, value in zip(header, row, strict=True)}
         for row in rows
