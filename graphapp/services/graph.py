@@ -13,7 +13,7 @@ from itertools import chain
 
 from graphapp import model
 from graphapp.access import Actor, ensure_allowed, visible_case_ids
-from graphapp.services.labels import label_from_spellings, shown_properties, spelling
+from graphapp.services.labels import SPELLED, label_from_spellings, shown_properties, spelling
 from graphapp.store import GraphStore, Node, Relationship
 
 MAX_HOPS = 3
@@ -125,7 +125,8 @@ def labels_from(rows, allowed, nodes: dict[int, Node]) -> dict[int, dict]:
         if len(shown) < len(row["cases"]):
             continue
         cases[nid].update(shown)
-        spellings[nid][spelling(nodes[nid].kind, row["type"], row)] += int(row["facts"])
+        spelled = dict(zip(SPELLED, row["spelled"], strict=True))
+        spellings[nid][spelling(nodes[nid].kind, row["type"], spelled)] += int(row["facts"])
     out = {}
     for nid, node in nodes.items():
         shown = [node.key] if node.kind == "case" else sorted(cases[nid])

@@ -35,6 +35,10 @@ def label_from_spellings(node: Node, spellings: Counter) -> str:
             "advert": "advert"}.get(node.kind, node.kind)
 
 
+#: The fact properties a label is spelled from, in the order views/labels returns them.
+SPELLED = ("name", "street", "city", "hotel_name", "site", "advert_id")
+
+
 def spelling(kind: str, fact_type: str, p: Mapping) -> str:
     """How one fact (its type and properties) spells an entity of ``kind``, or ''."""
     if kind == "person" and fact_type == "INVOLVES":
