@@ -12,6 +12,9 @@
 //   only when both of its cases are and the person at its other end is one the caller may
 //   see (views/entity/person's test): a split or a withdrawal can leave it on a person whom
 //   only hidden cases now hold.
+//   The case's own id is tested as any(x IN [c.case_id] ...), not c.case_id IN $allowed_cases:
+//   FalkorDB would add every allowed case to the index look-up of the key
+//   (graphapp/store/falkor_scope.py).
 // params:
 //   allowed_cases: list<string>
 //   kind: string
@@ -36,7 +39,7 @@ CALL {
   WHERE $kind = 'advert' AND any(c IN n.case_ids WHERE c IN $allowed_cases) RETURN n
   UNION ALL
   MATCH (n:Case {case_id: $key})
-  WHERE $kind = 'case' AND n.case_id IN $allowed_cases AND n.pending_batch IS NULL RETURN n
+  WHERE $kind = 'case' AND any(c IN [n.case_id] WHERE c IN $allowed_cases) AND n.pending_batch IS NULL RETURN n
 }
 WITH n
 MATCH (n)-[r]-(m)

@@ -20,6 +20,11 @@ Case index answers that list directly), a list given to a quantifier or comprehe
 form answers false where ``IN`` answers null, which ``NOT`` would turn into a match). Case ids
 whose last two characters are not plain letters, digits, ``-`` or ``_`` (the header would
 need quoting) keep the plain list.
+
+A Case found by its key (``{case_id: $key}``, ``c.case_id IN $case_ids``) tests its own id as
+``any(x IN [c.case_id] WHERE x IN $allowed_cases)``: written ``c.case_id IN $allowed_cases``,
+FalkorDB adds every allowed case to the index look-up of the key (measured at 711 cases: 0.45
+against 0.08 ms a look-up, and a 2-hop view's start paid it for its case branch too).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections import defaultdict
 
 TAIL = 2
 _PLAIN_TAIL = re.compile(r"[A-Za-z0-9_-]{1,2}")
-_FILTER = re.compile(r"\b([A-Za-z_]\w*)(\.[A-Za-z_]\w*)? IN \$allowed_cases\b")
+_FILTER = re.compile(r"(?<![$\w.])([A-Za-z_]\w*)(\.[A-Za-z_]\w*)? IN \$allowed_cases\b")
 _CASE_VARIABLE = re.compile(r"\(\s*([A-Za-z_]\w*)\s*:\s*Case\b")
 
 
