@@ -4,8 +4,8 @@ The ``falkordb`` client turns every cell through a chain of per-type calls; a 2-
 answers at 1M facts took 0.3 ms that way and as long again to walk for graph values. Here the
 plain types (null, string, integer, boolean, double, list, map) are read in one pass that also
 notes whether anything else occurs; nodes, relationships, paths and the rarer types go to the
-client's own parser, and the row then counts as holding graph values (so the caller redacts
-it, never the other way round).
+client's own parser, and the whole answer then counts as holding graph values (so the caller
+redacts every row of it, never the other way round).
 """
 
 from __future__ import annotations
